@@ -1,0 +1,5 @@
+"""Run the smartcity command as `python -m smartcity`."""
+
+from smartcity.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The kernel every part stands on: settings, storage, errors, clock and ids."""

@@ -1,0 +1,1 @@
+"""The city model: districts, streets, communities, unit grid cells, departments, point lookup."""

@@ -1,0 +1,9 @@
+"""Every part's tables, gathered so migrations and tests see the whole schema."""
+
+from smartcity.core.db import Base
+from smartcity.geo import models as geo_models
+from smartcity.security import models as security_models
+
+metadata = Base.metadata
+
+__all__ = ["geo_models", "metadata", "security_models"]

@@ -1,0 +1,35 @@
+"""The running platform: the typed runtime object passed explicitly to routes, jobs and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from smartcity.core.clock import Clock, SystemClock
+from smartcity.core.db import Database
+from smartcity.core.settings import Settings
+from smartcity.geo.index import GridIndexCache
+from smartcity.security.ratelimit import RateLimiter
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    grids: GridIndexCache = field(default_factory=GridIndexCache)
+    limiter: RateLimiter | None = None
+
+    def __post_init__(self) -> None:
+        if self.limiter is None:
+            self.limiter = RateLimiter(self.settings.rate_limit)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> Platform:
+        return cls(
+            settings=settings,
+            db=Database(settings.resolved_database_url),
+            clock=clock or SystemClock(),
+        )
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,1 @@
+"""Identity and security: tenants, users, roles, API keys, tokens, the audit log and rate limits."""

@@ -1,0 +1,97 @@
+"""Roles and permissions as data: which roles may do what, and which API each permission belongs to.
+
+The table is the single place authorization is decided; docs and tests read it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"  # 监督员
+    DISPATCHER = "dispatcher"  # 派遣员
+    HANDLER = "handler"  # department handler (处置部门)
+    ANALYST = "analyst"
+    HOTLINE_OPERATOR = "hotline_operator"  # 12345 话务员
+    CITIZEN = "citizen"
+
+
+ROLE_NAMES: dict[Role, tuple[str, str]] = {
+    Role.ADMIN: ("系统管理员", "Administrator"),
+    Role.SUPERVISOR: ("监督员", "Supervisor"),
+    Role.DISPATCHER: ("派遣员", "Dispatcher"),
+    Role.HANDLER: ("处置部门人员", "Department handler"),
+    Role.ANALYST: ("分析员", "Analyst"),
+    Role.HOTLINE_OPERATOR: ("热线话务员", "Hotline operator"),
+    Role.CITIZEN: ("市民", "Citizen"),
+}
+
+STAFF = frozenset(Role) - {Role.CITIZEN}
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    api: str  # the API whose SMARTCITY_AUTH_<API> switch governs it
+    roles: frozenset[Role]
+    description: str
+
+
+_PERMISSIONS = [
+    Permission("geo:read", "geo", EVERYONE, "Read the city model and locate points."),
+    Permission("geo:write", "geo", frozenset({Role.ADMIN}), "Import and edit the city model."),
+    Permission("departments:read", "geo", STAFF, "Read departments and their areas."),
+    Permission("departments:write", "geo", frozenset({Role.ADMIN}), "Edit departments."),
+    Permission("users:read", "admin", frozenset({Role.ADMIN}), "List and read users."),
+    Permission("users:write", "admin", frozenset({Role.ADMIN}), "Create, edit, disable users."),
+    Permission("apikeys:manage", "admin", frozenset({Role.ADMIN}), "Issue and revoke API keys."),
+    Permission("audit:read", "admin", frozenset({Role.ADMIN}), "Query the audit log."),
+    Permission("tenants:read", "admin", frozenset({Role.ADMIN}), "Read the tenant."),
+]
+
+PERMISSIONS: dict[str, Permission] = {p.name: p for p in _PERMISSIONS}
+
+
+def permissions_of(role: Role) -> frozenset[str]:
+    return frozenset(p.name for p in _PERMISSIONS if role in p.roles)
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        names = ", ".join(r.value for r in Role)
+        raise ValueError(f"unknown role {value!r}; choose one of {names}") from None
+
+
+def parse_scopes(scopes: list[str]) -> list[str]:
+    """Validate API-key scopes: each must name a permission (or end in ':*' for a whole area)."""
+    result: list[str] = []
+    for scope in scopes:
+        scope = scope.strip()
+        if scope.endswith(":*"):
+            area = scope[:-1]
+            if not any(name.startswith(area) for name in PERMISSIONS):
+                raise ValueError(f"unknown scope {scope!r}")
+        elif scope not in PERMISSIONS:
+            known = ", ".join(sorted(PERMISSIONS))
+            raise ValueError(f"unknown scope {scope!r}; known scopes: {known}")
+        if scope not in result:
+            result.append(scope)
+    if not result:
+        raise ValueError("an API key needs at least one scope")
+    return result
+
+
+def expand_scopes(scopes: list[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for scope in scopes:
+        if scope.endswith(":*"):
+            granted.update(n for n in PERMISSIONS if n.startswith(scope[:-1]))
+        elif scope in PERMISSIONS:
+            granted.add(scope)
+    return frozenset(granted)

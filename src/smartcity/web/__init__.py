@@ -1,0 +1,1 @@
+"""The web service shell: app factory, middleware, error mapping and shared dependencies."""

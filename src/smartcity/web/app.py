@@ -1,0 +1,49 @@
+"""The app factory: one FastAPI application, each part mounting its own router."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from smartcity import __version__
+from smartcity.platform import Platform
+from smartcity.web import health, home
+from smartcity.web.bodylimit import BodyLimitMiddleware
+from smartcity.web.errors import install_error_handlers
+from smartcity.web.observe import Metrics, ObserveMiddleware
+
+DESCRIPTION = """城市运行管理平台 — an open urban operations platform.
+
+Authenticate with `POST /api/auth/token` (OAuth2 password flow; `username` may be `name@tenant`)
+and send `Authorization: Bearer <token>`, or send an API key as `X-API-Key`.
+Errors are JSON: `{"error": {"code", "message", "field"?, "details"?}, "request_id"}`.
+"""
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """The whole web service on one platform; routers come from each part's api.py."""
+    from smartcity.geo.api import router as geo_router
+    from smartcity.security.api import router as security_router
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = FastAPI(
+        title="smartcity",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    app.state.metrics = Metrics()
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(home.router)
+    app.include_router(security_router)
+    app.include_router(geo_router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=platform.settings.max_body_bytes)
+    app.add_middleware(ObserveMiddleware, metrics=app.state.metrics)
+    return app

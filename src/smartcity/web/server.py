@@ -1,0 +1,22 @@
+"""Serve the app with uvicorn on one platform."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from smartcity.core.settings import Settings
+from smartcity.platform import Platform
+from smartcity.web.app import create_app
+from smartcity.web.observe import configure_logging
+
+
+def run(settings: Settings, *, host: str, port: int) -> None:
+    configure_logging(settings.log_level, settings.log_json)
+    platform = Platform.from_settings(settings)
+    try:
+        app = create_app(platform)
+        uvicorn.run(
+            app, host=host, port=port, access_log=False, log_level="warning", proxy_headers=False
+        )
+    finally:
+        platform.close()

@@ -1,0 +1,50 @@
+"""Each role against each protected route: allowed, or 403. The expectation is written out here,
+independently of the permission table it checks."""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = ["admin", "supervisor", "dispatcher", "handler", "analyst", "hotline_operator", "citizen"]
+ALL = set(ROLES)
+STAFF = ALL - {"citizen"}
+ADMIN = {"admin"}
+
+MATRIX: list[tuple[str, str, set[str]]] = [
+    ("GET", "/api/auth/me", ALL),
+    ("GET", "/api/users", ADMIN),
+    ("POST", "/api/users", ADMIN),
+    ("GET", "/api/users/1", ADMIN),
+    ("PATCH", "/api/users/1", ADMIN),
+    ("GET", "/api/apikeys", ADMIN),
+    ("POST", "/api/apikeys", ADMIN),
+    ("DELETE", "/api/apikeys/999", ADMIN),
+    ("GET", "/api/audit", ADMIN),
+    ("GET", "/api/geo/districts", ALL),
+    ("GET", "/api/geo/cells", ALL),
+    ("GET", "/api/geo/locate?lon=121.47&lat=31.23", ALL),
+    ("POST", "/api/geo/import?level=district", ADMIN),
+    ("GET", "/api/geo/departments", STAFF),
+    ("POST", "/api/geo/departments", ADMIN),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_allowed_exactly_the_routes_of_its_permissions(client, auth_headers, role):
+    headers = auth_headers(role)
+    wrong = []
+    for method, path, allowed in MATRIX:
+        status = client.request(method, path, headers=headers, json={}).status_code
+        if role in allowed and status in (401, 403):
+            wrong.append(f"{method} {path}: {role} refused with {status}")
+        if role not in allowed and status != 403:
+            wrong.append(f"{method} {path}: {role} got {status}, expected 403")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_protected_route_refuses_anonymous_callers_with_401(client):
+    for method, path, _allowed in MATRIX:
+        response = client.request(method, path, json={})
+        assert response.status_code == 401, f"{method} {path}"
+        assert response.json()["error"]["code"] == "unauthenticated"
+        assert response.headers["www-authenticate"] == "Bearer"

@@ -1,0 +1,125 @@
+"""The smartcity command: each subcommand works, and each mistake is one readable line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from smartcity.cli import app
+from smartcity.security.models import ApiKey, AuditEntry, User
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(platform, monkeypatch):
+    monkeypatch.setenv("SMARTCITY_DATABASE_URL", platform.db.url)
+    monkeypatch.setenv("SMARTCITY_DATA_DIR", str(platform.settings.data_dir))
+    monkeypatch.setenv("SMARTCITY_SECRET_KEY", "cli-test-secret-0123456789")
+    return platform
+
+
+def invoke(*args):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_every_command_has_help():
+    commands = [
+        [],
+        ["serve"],
+        ["db"],
+        ["db", "upgrade"],
+        ["db", "downgrade"],
+        ["users", "create"],
+        ["apikeys", "create"],
+        ["geo", "import"],
+        ["demo"],
+        ["config", "show"],
+    ]
+    for command in commands:
+        result = invoke(*command, "--help")
+        assert result.exit_code == 0, command
+        assert "Usage" in result.output
+
+
+def test_users_create_prints_a_generated_password_once_and_audits(cli_env):
+    result = invoke("users", "create", "zhang.san", "--role", "supervisor")
+    assert result.exit_code == 0, result.output
+    assert "password (shown once)" in result.output
+    with cli_env.db.session() as s:
+        user = s.scalars(select(User).where(User.username == "zhang.san")).one()
+        assert user.role == "supervisor"
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.create")).one()
+        assert entry.actor_kind == "cli" and entry.actor_name.startswith("cli:")
+
+
+def test_users_create_with_a_bad_role_fails_with_one_line(cli_env):
+    result = runner.invoke(
+        app, ["users", "create", "li", "--role", "mayor", "--password", "x1" * 6]
+    )
+    assert result.exit_code == 1
+    assert "unknown role 'mayor'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_apikeys_create_prints_the_key_and_stores_its_hash(cli_env):
+    result = invoke("apikeys", "create", "--name", "station 5", "--scope", "geo:read")
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    assert key.startswith("sck_")
+    with cli_env.db.session() as s:
+        stored = s.scalars(select(ApiKey)).one()
+        assert stored.scopes == ["geo:read"] and key.split("_", 2)[2] not in stored.secret_hash
+
+
+def test_apikeys_create_with_an_unknown_scope_fails(cli_env):
+    result = runner.invoke(app, ["apikeys", "create", "--name", "x", "--scope", "launch:rockets"])
+    assert result.exit_code == 1 and "unknown scope" in result.output
+
+
+def test_unknown_tenant_fails_with_one_line(cli_env):
+    result = runner.invoke(
+        app, ["users", "create", "li", "--role", "analyst", "--tenant", "nowhere"]
+    )
+    assert result.exit_code == 1 and "tenant 'nowhere' does not exist" in result.output
+
+
+def test_config_show_hides_secrets(cli_env):
+    result = invoke("config", "show", "--json")
+    shown = json.loads(result.output)
+    assert shown["secret_key"] == "********"
+    assert "cli-test-secret" not in result.output
+
+
+def test_bad_settings_fail_with_one_line(monkeypatch):
+    monkeypatch.setenv("SMARTCITY_PORT", "not-a-port")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 1 and "invalid setting port" in result.output
+
+
+def test_db_upgrade_and_downgrade_from_the_command_line(empty_database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("SMARTCITY_DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("SMARTCITY_DATA_DIR", str(tmp_path))
+    assert "needs `smartcity db upgrade`" in invoke("db", "current").output
+    assert invoke("db", "upgrade").exit_code == 0
+    assert "up to date" in invoke("db", "current").output
+    assert "base (empty)" in invoke("db", "downgrade", "base").output
+
+
+def test_an_unreachable_database_is_one_readable_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("SMARTCITY_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("SMARTCITY_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 1 and "the database cannot be used" in result.output
+
+
+def test_the_installed_command_runs_as_a_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "smartcity", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and "serve" in result.stdout
