@@ -30,6 +30,7 @@ LEVEL_ALIASES: dict[str, Level] = {
     "grid": "cell",
     "cell": "cell",
 }
+_ARRAY = (list, tuple)  # JSON arrays, or tuples from Python callers (shapely's mapping)
 _WGS84_CRS = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326", "EPSG:4326"}
 
 
@@ -234,7 +235,7 @@ def read_geometry(raw: Any) -> tuple[BaseGeometry, str | None]:
         raise _Problem("geometry.type", f"geometry must be a Polygon or MultiPolygon, not {kind}")
     coords = raw.get("coordinates")
     polygons = [coords] if kind == "Polygon" else coords
-    if not isinstance(polygons, list) or not polygons:
+    if not isinstance(polygons, _ARRAY) or not polygons:
         raise _Problem("geometry.coordinates", "the geometry has no coordinates")
     shells = [
         _read_polygon(p, n if kind == "MultiPolygon" else None) for n, p in enumerate(polygons)
@@ -249,19 +250,19 @@ def read_geometry(raw: Any) -> tuple[BaseGeometry, str | None]:
 
 def _read_polygon(rings: Any, part: int | None) -> shapely.Polygon:
     where = "" if part is None else f"polygon {part}, "
-    if not isinstance(rings, list) or not rings:
+    if not isinstance(rings, _ARRAY) or not rings:
         raise _Problem("geometry.coordinates", f"{where}a polygon needs at least one ring")
     checked = [_read_ring(ring, f"{where}ring {r}") for r, ring in enumerate(rings)]
     return shapely.Polygon(checked[0], checked[1:])
 
 
 def _read_ring(ring: Any, where: str) -> list[tuple[float, float]]:
-    if not isinstance(ring, list) or len(ring) < 4:
+    if not isinstance(ring, _ARRAY) or len(ring) < 4:
         raise _Problem("geometry.coordinates", f"{where}: a ring needs at least 4 positions")
     points = []
     for p, position in enumerate(ring):
         if (
-            not isinstance(position, list)
+            not isinstance(position, _ARRAY)
             or len(position) < 2
             or not all(_is_number(v) for v in position)
         ):

@@ -26,7 +26,7 @@ from smartcity.security.schemas import (
     UserPatch,
 )
 from smartcity.security.tokens import issue_token
-from smartcity.web.deps import PlatformDep, SessionDep, require
+from smartcity.web.deps import PlatformDep, RowId, SessionDep, require
 
 router = APIRouter(prefix="/api", tags=["security"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
@@ -105,14 +105,14 @@ def create_user(
 
 @router.get("/users/{user_id}", response_model=UserOut)
 def get_user(
-    user_id: int, session: SessionDep, principal: Annotated[Principal, require("users:read")]
+    user_id: RowId, session: SessionDep, principal: Annotated[Principal, require("users:read")]
 ) -> UserOut:
     return UserOut.model_validate(service.get_user(session, principal, user_id=user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 def update_user(
-    user_id: int,
+    user_id: RowId,
     body: UserPatch,
     platform: PlatformDep,
     session: SessionDep,
@@ -148,7 +148,7 @@ def create_api_key(
 
 @router.delete("/apikeys/{key_id}", status_code=204)
 def revoke_api_key(
-    key_id: int,
+    key_id: RowId,
     platform: PlatformDep,
     session: SessionDep,
     principal: Annotated[Principal, require("apikeys:manage")],

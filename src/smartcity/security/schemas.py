@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from smartcity.security.roles import Role
 
 T = TypeVar("T")
+# A reference to a row: positive and within a signed 64-bit integer on every backend.
+RowRef = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class TokenOut(BaseModel):
@@ -33,7 +35,7 @@ class UserIn(BaseModel):
     role: Role
     password: str = Field(min_length=1, max_length=256)
     display_name: str = Field("", max_length=200)
-    department_id: int | None = None
+    department_id: RowRef | None = None
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(None, max_length=32, pattern=r"^\+?[0-9 -]{5,31}$")
 
@@ -43,7 +45,7 @@ class UserPatch(BaseModel):
     role: Role | None = None
     password: str | None = Field(None, min_length=1, max_length=256)
     display_name: str | None = Field(None, max_length=200)
-    department_id: int | None = None
+    department_id: RowRef | None = None
     email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(None, max_length=32, pattern=r"^\+?[0-9 -]{5,31}$")
     active: bool | None = None

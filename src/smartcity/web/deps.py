@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from smartcity.platform import Platform
@@ -30,6 +30,9 @@ def get_session(platform: PlatformDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+# Row ids in paths: positive and within a signed 64-bit integer on every backend.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def require(permission: str) -> Any:
