@@ -53,3 +53,40 @@ def test_query_parameters_out_of_range_name_the_field(client, auth_headers):
         client.get("/api/users?limit=0", headers=auth_headers("admin")), 422, "validation_error"
     )
     assert error["field"] == "limit"
+
+
+def test_an_unexpected_failure_is_a_json_500_without_a_stack_trace(platform):
+    from fastapi.testclient import TestClient
+
+    from smartcity.web.app import create_app
+
+    app = create_app(platform)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals at /srv/app.py line 12")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        response = c.get("/boom")
+    error = assert_error(response, 500, "internal_error")
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+    assert error["message"].startswith("an internal error occurred")
+
+
+def test_an_unreachable_database_is_503_with_retry_after(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from smartcity.core.db import Database
+    from smartcity.core.settings import load_settings
+    from smartcity.platform import Platform
+    from smartcity.web.app import create_app
+
+    settings = load_settings(data_dir=tmp_path, secret_key="test-signing-key-0123456789")
+    down = Platform(settings=settings, db=Database("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    with TestClient(create_app(down), raise_server_exceptions=False) as c:
+        response = c.get("/api/geo/districts", headers={"X-API-Key": "sck_000000000000_x"})
+        ready = c.get("/ready")
+    down.close()
+    assert_error(response, 503, "unavailable")
+    assert response.headers["retry-after"] == "5"
+    assert ready.status_code == 503

@@ -1,6 +1,6 @@
 """Every failure leaves as JSON of one stable shape: {"error": {code, message, field?, details?}}.
 
-No stack trace ever reaches a client; unexpected errors are logged with the request id.
+Unexpected errors are caught, logged and answered by the ObserveMiddleware (web/observe.py).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartcity.core.errors import RateLimited, SmartCityError
@@ -91,14 +92,15 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled_error", path=request.url.path, error=type(exc).__name__)
-    body = {"code": "internal_error", "message": "an internal error occurred; it has been logged"}
-    return error_response(request, 500, body)
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    log.error("database_unavailable", path=request.url.path, error=type(exc).__name__)
+    body = {"code": "unavailable", "message": "the database is unavailable; try again shortly"}
+    return error_response(request, 503, body, {"Retry-After": "5"})
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SmartCityError, _smartcity_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(DisconnectionError, _database_down)

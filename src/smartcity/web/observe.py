@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Any
 
+import orjson
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,6 +37,21 @@ def configure_logging(level: str = "info", json: bool = True) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+async def _internal_error(send: Send, request_id: str) -> None:
+    body = orjson.dumps(
+        {
+            "error": {
+                "code": "internal_error",
+                "message": "an internal error occurred; it has been logged",
+            },
+            "request_id": request_id,
+        }
+    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 500, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class Metrics:
@@ -75,12 +91,13 @@ class ObserveMiddleware:
         token = current_request_id.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
+        responded = False
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.append((b"x-content-type-options", b"nosniff"))
@@ -89,6 +106,10 @@ class ObserveMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:  # the last line of defence: no stack trace ever reaches a client
+            log.exception("unhandled_error", path=scope["path"])
+            if not responded:
+                await _internal_error(send_with_id, request_id)
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "(unmatched)"
