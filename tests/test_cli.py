@@ -123,3 +123,21 @@ def test_the_installed_command_runs_as_a_module():
         [sys.executable, "-m", "smartcity", "--help"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0 and "serve" in result.stdout
+
+
+def test_serve_refuses_an_unmigrated_database(empty_database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("SMARTCITY_DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("SMARTCITY_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 1 and "smartcity db upgrade" in result.output
+
+
+def test_demo_load_only_loads_the_city_prints_logins_and_exits(cli_env):
+    result = invoke("demo", "--load-only")
+    assert result.exit_code == 0, result.output
+    assert "16 districts" in result.output
+    for username in ("admin", "supervisor", "dispatcher", "handler", "analyst", "hotline"):
+        assert f"  {username} " in result.output
+    assert invoke("demo", "--load-only").exit_code == 0  # a second load changes nothing
+    with cli_env.db.session() as s:
+        assert len(s.scalars(select(User)).all()) == 7

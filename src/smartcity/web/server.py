@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from smartcity.core import migrate
 from smartcity.core.settings import Settings
 from smartcity.platform import Platform
 from smartcity.web.app import create_app
@@ -14,6 +15,8 @@ def run(settings: Settings, *, host: str, port: int) -> None:
     configure_logging(settings.log_level, settings.log_json)
     platform = Platform.from_settings(settings)
     try:
+        if not migrate.is_current(platform.db):
+            raise ValueError("the database is not migrated; run `smartcity db upgrade` first")
         app = create_app(platform)
         uvicorn.run(
             app, host=host, port=port, access_log=False, log_level="warning", proxy_headers=False
