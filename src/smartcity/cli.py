@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -206,9 +205,10 @@ def users_create(
     """Create a user with a role."""
     from smartcity.geo import service as geo
     from smartcity.security import service
+    from smartcity.security.passwords import generate_password
 
     generated = password is None
-    password = password or secrets.token_urlsafe(12)
+    password = password or generate_password()
     with platform_session() as (platform, session):
         principal = cli_principal(session, platform, tenant)
         department_id = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -17,6 +19,11 @@ def check_strength(password: str) -> None:
         raise ValueError(f"password must have at least {MIN_LENGTH} characters")
     if password.isdigit() or password.isalpha():
         raise ValueError("password must mix letters with digits or symbols")
+
+
+def generate_password() -> str:
+    """A random password that passes check_strength, for users created without one."""
+    return f"{secrets.token_urlsafe(12)}-{secrets.randbelow(90) + 10}"
 
 
 def hash_password(password: str) -> str:
