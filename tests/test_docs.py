@@ -6,7 +6,7 @@ from pathlib import Path
 
 from smartcity.cli import app
 from smartcity.core.settings import Settings
-from smartcity.security.roles import Role
+from smartcity.security.roles import Role, permission_matrix_markdown
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 
@@ -31,3 +31,7 @@ def test_every_command_group_is_documented():
 def test_the_readme_opens_with_the_two_commands():
     first_block = README.split("```")[1]
     assert "make demo" in first_block and "make test" in first_block
+
+
+def test_the_permission_table_in_the_readme_is_the_enforced_one():
+    assert permission_matrix_markdown() in README

@@ -244,6 +244,14 @@ def users_list(tenant: TenantOpt = None) -> None:
         out.print(table)
 
 
+@users_app.command("roles")
+def users_roles() -> None:
+    """Print which role holds which permission (the table the platform enforces)."""
+    from smartcity.security.roles import permission_matrix_markdown
+
+    print(permission_matrix_markdown())
+
+
 @keys_app.command("create")
 @cli_errors
 def apikeys_create(

@@ -50,7 +50,6 @@ _PERMISSIONS = [
     Permission("users:write", "admin", frozenset({Role.ADMIN}), "Create, edit, disable users."),
     Permission("apikeys:manage", "admin", frozenset({Role.ADMIN}), "Issue and revoke API keys."),
     Permission("audit:read", "admin", frozenset({Role.ADMIN}), "Query the audit log."),
-    Permission("tenants:read", "admin", frozenset({Role.ADMIN}), "Read the tenant."),
 ]
 
 PERMISSIONS: dict[str, Permission] = {p.name: p for p in _PERMISSIONS}
@@ -95,3 +94,16 @@ def expand_scopes(scopes: list[str]) -> frozenset[str]:
         elif scope in PERMISSIONS:
             granted.add(scope)
     return frozenset(granted)
+
+
+def permission_matrix_markdown() -> str:
+    """The permission table as Markdown: one row a permission, one column a role."""
+    roles = list(Role)
+    lines = [
+        "| permission | API | " + " | ".join(r.value for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for p in _PERMISSIONS:
+        marks = " | ".join("✓" if r in p.roles else "" for r in roles)
+        lines.append(f"| `{p.name}` | {p.api} | {marks} |")
+    return "\n".join(lines)
