@@ -54,6 +54,8 @@ def test_cells_are_paged_and_filtered(client, admin_headers, loaded_city):
     assert len(body["items"]) == 2 and body["offset"] == 1
     too_many = client.get("/api/geo/cells", params={"limit": 5000}, headers=admin_headers)
     assert too_many.status_code == 422
+    too_far = client.get("/api/geo/districts", params={"offset": 2**70}, headers=admin_headers)
+    assert too_far.status_code == 422
     bad = client.get("/api/geo/cells", params={"district": "31"}, headers=admin_headers)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "district"
 

@@ -54,6 +54,9 @@ def test_codes_are_unique_per_tenant_and_input_is_checked(
     with pytest.raises(ValidationFailed) as caught:
         service.update_department(session, platform.clock, admin, code="SHLRB", kind="army")
     assert caught.value.field == "kind"
+    with pytest.raises(ValidationFailed) as caught:
+        service.update_department(session, platform.clock, admin, code="SHLRB", name_zh="a\x00")
+    assert caught.value.field == "name_zh"
 
 
 def test_areas_are_replaced_checked_and_audited(platform, session, admin, loaded_city):

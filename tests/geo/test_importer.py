@@ -97,6 +97,13 @@ def test_a_file_that_is_not_a_feature_collection_is_refused_clearly(data, field,
             "no geometry",
         ),
         ("not a feature", "type", "Feature"),
+        (feature("310101", square(121, 31), name_zh="黄浦\x00区"), "properties.name_zh", "NUL"),
+        (feature("310101", square(121, 31), note="a\x00b"), "properties", "NUL"),
+        (
+            feature("310101", [[[121, 31], [10**400, 31], [122, 32], [121, 31]]]),
+            "geometry.coordinates",
+            "numbers",
+        ),
     ],
 )
 def test_each_bad_feature_is_refused_with_its_index_field_and_reason(bad, field, words):

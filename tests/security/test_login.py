@@ -102,3 +102,9 @@ def test_repeated_failed_logins_are_rate_limited(client, platform):
     statuses = [login(client, name, "wrong-password-9").status_code for _ in range(11)]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
+
+
+def test_a_nul_character_in_the_username_is_refused_not_a_500(client):
+    response = client.post("/api/auth/token", data={"username": "ad\x00min", "password": "x"})
+    assert response.status_code in (401, 422)
+    assert response.json()["error"]["code"] in ("unauthenticated", "validation_error")

@@ -33,7 +33,9 @@ def test_ready_is_503_on_an_unmigrated_database(tmp_path):
 def test_metrics_count_requests_by_route_template(client, auth_headers):
     headers = auth_headers("admin")
     client.get("/api/users/12345", headers=headers)
+    client.get("/api/geo/departments/NOPE", headers=headers)
     text = client.get("/metrics").text
+    assert 'route="/api/geo/departments/{code}",status="404"} 1.0' in text
     assert (
         'smartcity_http_requests_total{method="GET",route="/api/users/{user_id}",status="404"} 1.0'
         in text

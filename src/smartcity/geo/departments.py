@@ -17,7 +17,14 @@ from smartcity.core.errors import Conflict, NotFound, ValidationFailed
 from smartcity.geo.features import ancestor_codes, level_of_code
 from smartcity.geo.layout import DemoDepartment
 from smartcity.geo.models import AREA_MODELS, Department, DepartmentArea
-from smartcity.geo.schemas import DepartmentAreaIn, DepartmentCreate, DepartmentUpdate
+from smartcity.geo.schemas import (
+    DEPARTMENT_CODE,
+    DEPARTMENT_KINDS,
+    MAX_OFFSET,
+    DepartmentAreaIn,
+    DepartmentCreate,
+    DepartmentUpdate,
+)
 from smartcity.security import audit
 from smartcity.security.principal import Principal
 
@@ -48,6 +55,14 @@ def list_departments(
 ) -> tuple[list[Department], int]:
     """Departments by code, optionally of one kind or answering for one area code exactly."""
     tenant_id = tenant_of(tenant_id)
+    if not (0 < limit <= MAX_OFFSET and 0 <= offset <= MAX_OFFSET):
+        raise ValidationFailed("limit or offset is out of range", field="offset")
+    if kind is not None and kind not in DEPARTMENT_KINDS:
+        raise ValidationFailed(f"unknown kind {kind!r}", field="kind")
+    if area is not None and level_of_code(area) is None:
+        raise ValidationFailed(
+            "area must be a district, street, community or cell code", field="area"
+        )
     stmt: Select[Any] = select(Department).where(Department.tenant_id == tenant_id)
     if kind:
         stmt = stmt.where(Department.kind == kind)
@@ -65,6 +80,8 @@ def list_departments(
 
 
 def find_department(session: Session, tenant_id: Scope, *, code: str) -> Department | None:
+    if not DEPARTMENT_CODE.fullmatch(code):
+        return None  # it could not have been created
     return session.scalar(
         select(Department).where(
             Department.tenant_id == tenant_of(tenant_id), Department.code == code

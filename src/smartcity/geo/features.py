@@ -124,9 +124,5 @@ def geometry_to_geojson(geometry: BaseGeometry) -> dict[str, Any]:
     return shapely.geometry.mapping(geometry)  # type: ignore[return-value]
 
 
-def geometry_from_wkb(data: bytes) -> BaseGeometry:
-    return shapely.from_wkb(data)
-
-
 def geometry_to_wkb(geometry: BaseGeometry) -> bytes:
     return shapely.to_wkb(geometry, output_dimension=2)

@@ -150,7 +150,7 @@ def _raw_code(raw: Any) -> str | None:
     return str(code) if isinstance(code, str | int) and not isinstance(code, bool) else None
 
 
-def _read_feature(raw: Any, level: Level, source: str) -> tuple[AreaFeature, str | None]:
+def _read_feature(raw: Any, level: Level, default_source: str) -> tuple[AreaFeature, str | None]:
     if not isinstance(raw, Mapping) or raw.get("type") != "Feature":
         raise _Problem("type", "each item of 'features' must be a GeoJSON Feature")
     props = raw.get("properties")
@@ -164,6 +164,15 @@ def _read_feature(raw: Any, level: Level, source: str) -> tuple[AreaFeature, str
         raise _Problem("properties.approximate", "approximate must be true or false")
     geometry, repair = read_geometry(raw.get("geometry"))
     kept = {k: v for k, v in props.items() if k not in _OWN_PROPERTIES}
+    try:
+        encoded = orjson.dumps(kept)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        raise _Problem("properties", f"the properties cannot be stored as JSON: {exc}") from None
+    if b"\\u0000" in encoded:  # databases refuse NUL in text and JSON
+        raise _Problem("properties", "the properties contain a NUL character")
+    source = str(props.get("source") or default_source)
+    if "\x00" in source:
+        raise _Problem("properties.source", "source contains a NUL character")
     feature = AreaFeature(
         level=level,
         code=code,
@@ -171,7 +180,7 @@ def _read_feature(raw: Any, level: Level, source: str) -> tuple[AreaFeature, str
         name_en=name_en or (f"Grid cell {code}" if level == "cell" else ""),
         geometry=geometry,
         approximate=approximate,
-        source=str(props.get("source") or source)[:200],
+        source=source[:200],
         properties=kept,
     )
     return feature, repair
@@ -220,6 +229,8 @@ def _read_name(props: Mapping[str, Any], keys: tuple[str, ...], *, required: boo
             raise _Problem(f"properties.{key}", f"{key} must be a non-empty string")
         if len(value) > 200:
             raise _Problem(f"properties.{key}", f"{key} is longer than 200 characters")
+        if "\x00" in value:
+            raise _Problem(f"properties.{key}", f"{key} contains a NUL character")
         return value.strip()
     if required:
         raise _Problem(f"properties.{keys[0]}", "the feature needs a name (name_zh or name)")
@@ -283,7 +294,12 @@ def _read_ring(ring: Any, where: str) -> list[tuple[float, float]]:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def repair_polygon(geometry: BaseGeometry) -> tuple[BaseGeometry, str]:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+MAX_OFFSET = 1_000_000_000  # beyond any real list; keeps offsets inside a database integer
 Lon = Field(ge=-180, le=180, description="Longitude, WGS 84 degrees")
 Lat = Field(ge=-90, le=90, description="Latitude, WGS 84 degrees")
 DEPARTMENT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -132,6 +133,12 @@ class CitySummary(BaseModel):
     revision: str | None
 
 
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
 def _check_kind(value: str | None) -> str | None:
     if value is not None and value not in DEPARTMENT_KINDS:
         raise ValueError(f"unknown kind {value!r}; use one of {', '.join(DEPARTMENT_KINDS)}")
@@ -149,6 +156,7 @@ class DepartmentCreate(BaseModel):
     description: str = Field(default="", max_length=4000)
 
     _kind = field_validator("kind")(_check_kind)
+    _text = field_validator("name_zh", "name_en", "phone", "description")(_no_nul)
 
 
 class DepartmentUpdate(BaseModel):
@@ -162,6 +170,7 @@ class DepartmentUpdate(BaseModel):
     active: bool | None = None
 
     _kind = field_validator("kind")(_check_kind)
+    _text = field_validator("name_zh", "name_en", "phone", "description")(_no_nul)
 
 
 class DepartmentAreaIn(BaseModel):
@@ -174,6 +183,8 @@ class DepartmentAreaIn(BaseModel):
     category: str | None = Field(
         default=None, max_length=64, description="only cases of this category; null for all"
     )
+
+    _text = field_validator("code", "category")(_no_nul)
 
 
 class DepartmentAreasIn(BaseModel):

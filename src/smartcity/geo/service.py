@@ -34,7 +34,7 @@ from smartcity.geo.departments import (
 )
 from smartcity.geo.features import CODE_LENGTHS, LEVELS, Level, ancestor_codes, level_of_code
 from smartcity.geo.importer import Repair, read_feature_collection
-from smartcity.geo.index import GridIndexCache
+from smartcity.geo.index import GridIndexCache, revision_token
 from smartcity.geo.layout import GENERATED_SOURCE, CityLayout, generate_shanghai
 from smartcity.geo.models import (
     AREA_MODELS,
@@ -42,11 +42,10 @@ from smartcity.geo.models import (
     Community,
     Department,
     District,
-    GeoRevision,
     Street,
     UnitGridCell,
 )
-from smartcity.geo.schemas import AreaRef, CitySummary, Location
+from smartcity.geo.schemas import MAX_OFFSET, AreaRef, CitySummary, Location
 from smartcity.geo.store import WriteResult, bump_revision, delete_areas, write_areas
 from smartcity.security import audit
 from smartcity.security.principal import Principal
@@ -145,6 +144,7 @@ def list_areas(
     offset: int = 0,
 ) -> tuple[list[AreaColumns], int]:
     """Areas of one level, by code, narrowed to those inside a district, street or community."""
+    _check_page(limit, offset)
     model = AREA_MODELS[level]
     stmt: Select[Any] = select(model).where(model.tenant_id == tenant_of(tenant_id))
     for value, parent, column in (
@@ -164,6 +164,13 @@ def list_areas(
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt)), total
+
+
+def _check_page(limit: int | None, offset: int) -> None:
+    if limit is not None and not 0 < limit <= MAX_OFFSET:
+        raise ValidationFailed("limit is out of range", field="limit")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValidationFailed(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
 
 
 def list_districts(session: Session, tenant_id: Scope) -> list[District]:
@@ -394,7 +401,7 @@ def city_summary(session: Session, tenant_id: Scope) -> dict[str, Any]:
     approximate = session.scalar(
         select(District.code).where(District.tenant_id == tenant_id, District.approximate)
     )
-    revision = session.scalar(select(GeoRevision.token).where(GeoRevision.tenant_id == tenant_id))
+    revision = revision_token(session, tenant_id)
     return CitySummary(
         districts=count(District),
         streets=count(Street),

@@ -25,6 +25,7 @@ Errors are JSON: `{"error": {"code", "message", "field"?, "details"?}, "request_
 def create_app(platform: Platform) -> FastAPI:
     """The whole web service on one platform; routers come from each part's api.py."""
     from smartcity.geo.api import router as geo_router
+    from smartcity.geo.department_api import router as department_router
     from smartcity.security.api import router as security_router
 
     @asynccontextmanager
@@ -43,7 +44,10 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(health.router)
     app.include_router(home.router)
     app.include_router(security_router)
+    # Routers are mounted here with their full prefix, never nested: the metrics label routes
+    # by the matched route's path.
     app.include_router(geo_router)
+    app.include_router(department_router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=platform.settings.max_body_bytes)
     app.add_middleware(ObserveMiddleware, metrics=app.state.metrics)
     return app

@@ -11,7 +11,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from smartcity.core.errors import RateLimited, SmartCityError
@@ -98,9 +98,19 @@ async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, 503, body, {"Retry-After": "5"})
 
 
+async def _unstorable_value(request: Request, exc: Exception) -> JSONResponse:
+    # e.g. a NUL character or a number out of range that validation let through
+    body = {
+        "code": "validation_error",
+        "message": "a value in the request cannot be stored (invalid characters or out of range)",
+    }
+    return error_response(request, 422, body)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SmartCityError, _smartcity_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _unstorable_value)
     app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(DisconnectionError, _database_down)
