@@ -141,3 +141,71 @@ def test_demo_load_only_loads_the_city_prints_logins_and_exits(cli_env):
     assert invoke("demo", "--load-only").exit_code == 0  # a second load changes nothing
     with cli_env.db.session() as s:
         assert len(s.scalars(select(User)).all()) == 7
+
+
+def _square(lon, lat, size=0.01):
+    return [
+        [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    ]
+
+
+def test_geo_import_creates_areas_and_reports_repairs(cli_env, tmp_path):
+    from smartcity.geo.models import District
+
+    bow_tie = [[[120.6, 31.3], [120.7, 31.4], [120.7, 31.3], [120.6, 31.4], [120.6, 31.3]]]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": "320505", "name_zh": "虎丘区", "name_en": "Huqiu"},
+            "geometry": {"type": "Polygon", "coordinates": _square(120.5, 31.2, 0.05)},
+        },
+        {
+            "type": "Feature",
+            "properties": {"code": "320506", "name_zh": "吴中区", "name_en": "Wuzhong"},
+            "geometry": {"type": "Polygon", "coordinates": bow_tie},
+        },
+    ]
+    path = tmp_path / "districts.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    result = invoke("geo", "import", str(path), "--level", "district", "--tenant", "suzhou")
+    assert result.exit_code == 0, result.output
+    assert "320506" in result.output and "repaired" in result.output.lower()
+    with cli_env.db.session() as s:
+        codes = sorted(d.code for d in s.scalars(select(District)))
+    assert codes == ["320505", "320506"]
+
+
+def test_geo_import_of_a_bad_file_is_one_line_and_changes_nothing(cli_env, tmp_path):
+    from smartcity.geo.models import District
+
+    missing = runner.invoke(
+        app, ["geo", "import", str(tmp_path / "none.geojson"), "--level", "district"]
+    )
+    assert missing.exit_code == 1 and "does not exist" in missing.output
+    garbage = tmp_path / "garbage.geojson"
+    garbage.write_text("{not json")
+    assert (
+        "is not JSON"
+        in runner.invoke(app, ["geo", "import", str(garbage), "--level", "district"]).output
+    )
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "31010"},
+                        "geometry": {"type": "Polygon", "coordinates": _square(121.4, 31.2)},
+                    }
+                ],
+            }
+        )
+    )
+    result = runner.invoke(app, ["geo", "import", str(bad), "--level", "district"])
+    assert result.exit_code == 1 and "code" in result.output and "Traceback" not in result.output
+    wrong_level = runner.invoke(app, ["geo", "import", str(bad), "--level", "planet"])
+    assert wrong_level.exit_code == 1
+    with cli_env.db.session() as s:
+        assert s.scalars(select(District)).all() == []

@@ -44,7 +44,7 @@ for sub, name in (
     app.add_typer(sub, name=name)
 
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 TenantOpt = Annotated[
     str | None, typer.Option("--tenant", help="Tenant slug (default: the default tenant).")
