@@ -1,0 +1,1 @@
+"""The NGSI-LD context broker: entities, queries, subscriptions and history."""
