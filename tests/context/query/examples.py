@@ -1,4 +1,4 @@
-"""The Smart Data Models examples the query tests read, from the repository or the shared folder.
+"""The Smart Data Models examples the query tests read, from the repository's data/ folder.
 
 The examples are © the Smart Data Models initiative, licensed CC BY 4.0 (their LICENSE).
 """
@@ -12,11 +12,7 @@ from typing import Any
 
 import pytest
 
-# The repository's own copy (ARCHITECTURE.md: data/smart-data-models/) first, then the shared one.
-PLACES = (
-    Path(__file__).parents[3] / "data" / "smart-data-models",
-    Path("/work/shared/data/smart-data-models"),
-)
+PLACES = (Path(__file__).parents[3] / "data" / "smart-data-models",)
 
 
 @cache
