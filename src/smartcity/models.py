@@ -1,9 +1,10 @@
 """Every part's tables, gathered so migrations and tests see the whole schema."""
 
+from smartcity.context import models as context_models
 from smartcity.core.db import Base
 from smartcity.geo import models as geo_models
 from smartcity.security import models as security_models
 
 metadata = Base.metadata
 
-__all__ = ["geo_models", "metadata", "security_models"]
+__all__ = ["context_models", "geo_models", "metadata", "security_models"]

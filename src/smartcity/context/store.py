@@ -1,0 +1,187 @@
+"""Entity storage: current state in `ngsi_entities`, every written attribute value in history.
+
+Entities come in the internal form (see models.py) and are written in batches: one SELECT to find
+which exist, then executemany INSERTs and UPDATEs, never a transaction per entity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from shapely.geometry import shape
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from smartcity.context.errors import AlreadyExists, ResourceNotFound
+from smartcity.context.models import AttributeInstance, ContextEntity, ContextEntityType
+from smartcity.context.normalize import ENTITY_MEMBERS, parse_datetime
+
+LOCATION = "location"  # the GeoProperty whose bounding box is kept in columns, by its core name
+
+
+@dataclass
+class BatchResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+
+def types_of(entity: dict[str, Any]) -> list[str]:
+    kind = entity["type"]
+    return list(kind) if isinstance(kind, list) else [kind]
+
+
+def attributes_of(entity: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entity.items() if k not in ENTITY_MEMBERS}
+
+
+def _box(attrs: dict[str, Any]) -> dict[str, float | None]:
+    location = attrs.get(LOCATION)
+    if isinstance(location, list):  # several instances: the default one, else the first
+        location = next((i for i in location if "datasetId" not in i), location[0])
+    if not isinstance(location, dict) or not isinstance(location.get("value"), dict):
+        return {"min_lon": None, "min_lat": None, "max_lon": None, "max_lat": None}
+    x0, y0, x1, y1 = shape(location["value"]).bounds
+    return {"min_lon": x0, "min_lat": y0, "max_lon": x1, "max_lat": y1}
+
+
+def _history_rows(
+    tenant_id: int, entity_id: str, attrs: dict[str, Any], now: datetime
+) -> list[dict[str, Any]]:
+    rows = []
+    for name, attribute in attrs.items():
+        for instance in attribute if isinstance(attribute, list) else [attribute]:
+            observed = instance.get("observedAt")
+            value = instance.get("value")
+            number = (
+                float(value)
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else None
+            )
+            instance_id = f"urn:ngsi-ld:attribute:instance:{uuid.uuid4()}"
+            rows.append(
+                {
+                    "tenant_id": tenant_id,
+                    "entity_id": entity_id,
+                    "attr": name,
+                    "dataset_id": instance.get("datasetId"),
+                    "instance_id": instance_id,
+                    "observed_at": parse_datetime(observed, "observedAt") if observed else None,
+                    "recorded_at": now,
+                    "value_number": number,
+                    "instance": {**instance, "instanceId": instance_id},
+                }
+            )
+    return rows
+
+
+def upsert_entities(
+    session: Session,
+    tenant_id: int,
+    entities: Iterable[dict[str, Any]],
+    now: datetime,
+    *,
+    replace: bool = True,
+    create_only: bool = False,
+) -> BatchResult:
+    """Write many entities at once. `replace` swaps all attributes; otherwise they are merged."""
+    batch = {e["id"]: e for e in entities}  # the last of duplicates wins, as in a sequence
+    existing = (
+        {
+            row.entity_id: row
+            for row in session.scalars(
+                select(ContextEntity).where(
+                    ContextEntity.tenant_id == tenant_id, ContextEntity.entity_id.in_(list(batch))
+                )
+            )
+        }
+        if batch
+        else {}
+    )
+    result = BatchResult()
+    new_rows, history = [], []
+    for entity_id, entity in batch.items():
+        attrs = attributes_of(entity)
+        history.extend(_history_rows(tenant_id, entity_id, attrs, now))
+        row = existing.get(entity_id)
+        if row is None:
+            new_rows.append(
+                {
+                    "tenant_id": tenant_id,
+                    "entity_id": entity_id,
+                    "types": types_of(entity),
+                    "attrs": attrs,
+                    "scope": entity.get("scope"),
+                    "created_at": now,
+                    "modified_at": now,
+                    **_box(attrs),
+                }
+            )
+            result.created.append(entity_id)
+            continue
+        if create_only:
+            raise AlreadyExists(f"entity {entity_id} already exists")
+        merged = attrs if replace else {**row.attrs, **attrs}
+        types = sorted(set(types_of(entity)) | (set() if replace else set(row.types)))
+        row.attrs, row.types, row.modified_at = merged, types, now
+        row.scope = entity.get("scope", None if replace else row.scope)
+        for key, value in _box(merged).items():
+            setattr(row, key, value)
+        result.updated.append(entity_id)
+    if new_rows:
+        session.execute(insert(ContextEntity), new_rows)
+    session.flush()
+    _write_types(session, tenant_id, list(batch))
+    if history:
+        session.execute(insert(AttributeInstance), history)
+    return result
+
+
+def _write_types(session: Session, tenant_id: int, entity_ids: list[str]) -> None:
+    """Rewrite the type rows of these entities from their stored types."""
+    rows = session.execute(
+        select(ContextEntity.id, ContextEntity.types).where(
+            ContextEntity.tenant_id == tenant_id, ContextEntity.entity_id.in_(entity_ids)
+        )
+    ).all()
+    pks = [pk for pk, _ in rows]
+    session.execute(delete(ContextEntityType).where(ContextEntityType.entity_pk.in_(pks)))
+    session.execute(
+        insert(ContextEntityType),
+        [{"entity_pk": pk, "type": t, "tenant_id": tenant_id} for pk, ts in rows for t in ts],
+    )
+
+
+def get_entity(session: Session, tenant_id: int, entity_id: str) -> ContextEntity:
+    row = session.scalar(
+        select(ContextEntity).where(
+            ContextEntity.tenant_id == tenant_id, ContextEntity.entity_id == entity_id
+        )
+    )
+    if row is None:
+        raise ResourceNotFound(f"entity {entity_id} was not found", instance=entity_id)
+    return row
+
+
+def delete_entity(session: Session, tenant_id: int, entity_id: str) -> None:
+    row = get_entity(session, tenant_id, entity_id)
+    session.execute(delete(ContextEntityType).where(ContextEntityType.entity_pk == row.id))
+    session.delete(row)
+
+
+def entity_document(row: ContextEntity, *, sys_attrs: bool = False) -> dict[str, Any]:
+    """The stored entity in the internal form, with createdAt/modifiedAt when asked."""
+    document: dict[str, Any] = {
+        "id": row.entity_id,
+        "type": row.types[0] if len(row.types) == 1 else list(row.types),
+    }
+    if row.scope:
+        document["scope"] = row.scope
+    document.update(row.attrs)
+    if sys_attrs:
+        document["createdAt"] = row.created_at.isoformat().replace("+00:00", "Z")
+        document["modifiedAt"] = row.modified_at.isoformat().replace("+00:00", "Z")
+    return document
