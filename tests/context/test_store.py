@@ -108,3 +108,14 @@ def test_the_same_entity_id_lives_separately_in_each_tenant(session, platform, c
     store.upsert_entities(session, suzhou, [station(1, 30.0)], clock.now())
     assert store.get_entity(session, shanghai, station(1)["id"]).attrs[TEMP]["value"] == 10.0
     assert store.get_entity(session, suzhou, station(1)["id"]).attrs[TEMP]["value"] == 30.0
+
+
+def test_integers_beyond_64_bits_are_stored_and_read_back_as_numbers(session, tenant_id, clock):
+    # Like JavaScript clients, the JSON reader returns them as doubles (precision beyond 2**53 lost).
+    big = 10**30
+    entity = {**station(1), "https://example.org/huge": {"type": "Property", "value": big}}
+    store.upsert_entities(session, tenant_id, [entity], clock.now())
+    session.commit()
+    session.expire_all()
+    row = store.get_entity(session, tenant_id, entity["id"])
+    assert row.attrs["https://example.org/huge"]["value"] == pytest.approx(big)

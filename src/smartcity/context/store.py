@@ -132,11 +132,11 @@ def upsert_entities(
             setattr(row, key, value)
         result.updated.append(entity_id)
     if new_rows:
-        session.execute(insert(ContextEntity), new_rows)
+        session.execute(insert(ContextEntity.__table__), new_rows)
     session.flush()
     _write_types(session, tenant_id, list(batch))
     if history:
-        session.execute(insert(AttributeInstance), history)
+        session.execute(insert(AttributeInstance.__table__), history)
     return result
 
 
@@ -150,7 +150,7 @@ def _write_types(session: Session, tenant_id: int, entity_ids: list[str]) -> Non
     pks = [pk for pk, _ in rows]
     session.execute(delete(ContextEntityType).where(ContextEntityType.entity_pk.in_(pks)))
     session.execute(
-        insert(ContextEntityType),
+        insert(ContextEntityType.__table__),
         [{"entity_pk": pk, "type": t, "tenant_id": tenant_id} for pk, ts in rows for t in ts],
     )
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
@@ -51,8 +53,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _json_dumps(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # e.g. integers beyond 64 bits, which the standard library can write
+        return json.dumps(value, ensure_ascii=False)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the pragmas and pool settings each backend needs."""
+    """An engine with the pragmas and pool settings each backend needs (JSON through orjson)."""
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
