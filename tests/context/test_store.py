@@ -111,7 +111,7 @@ def test_the_same_entity_id_lives_separately_in_each_tenant(session, platform, c
 
 
 def test_integers_beyond_64_bits_are_stored_and_read_back_as_numbers(session, tenant_id, clock):
-    # Like JavaScript clients, the JSON reader returns them as doubles (precision beyond 2**53 lost).
+    # As for JavaScript clients, they come back as doubles (precision past 2**53 is lost).
     big = 10**30
     entity = {**station(1), "https://example.org/huge": {"type": "Property", "value": big}}
     store.upsert_entities(session, tenant_id, [entity], clock.now())

@@ -185,3 +185,20 @@ def entity_document(row: ContextEntity, *, sys_attrs: bool = False) -> dict[str,
         document["createdAt"] = row.created_at.isoformat().replace("+00:00", "Z")
         document["modifiedAt"] = row.modified_at.isoformat().replace("+00:00", "Z")
     return document
+
+
+def save_attributes(
+    session: Session,
+    row: ContextEntity,
+    attrs: dict[str, Any],
+    changed: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Store an entity's new attribute set; `changed` (the instances written) goes to history."""
+    row.attrs = attrs
+    row.modified_at = now
+    for key, value in _box(attrs).items():
+        setattr(row, key, value)
+    history = _history_rows(row.tenant_id, row.entity_id, changed, now)
+    if history:
+        session.execute(insert(AttributeInstance.__table__), history)

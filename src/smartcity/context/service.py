@@ -1,0 +1,181 @@
+"""The rules of NGSI-LD entity operations (clause 5.6): create, retrieve, replace, delete, and the
+attribute operations with their 204/207 outcomes. No HTTP here; names arrive already expanded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from smartcity.context import store
+from smartcity.context.errors import BadRequestData, ResourceNotFound
+from smartcity.context.normalize import ENTITY_MEMBERS
+
+
+@dataclass
+class UpdateResult:
+    """What an attribute operation did: all updated is a 204, anything not updated is a 207."""
+
+    updated: list[str] = field(default_factory=list)
+    not_updated: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_updated
+
+    def body(self, compact: Any = lambda name: name) -> dict[str, Any]:
+        return {
+            "updated": [compact(n) for n in self.updated],
+            "notUpdated": [
+                {"attributeName": compact(n["attributeName"]), "reason": n["reason"]}
+                for n in self.not_updated
+            ],
+        }
+
+
+def _instances(attribute: Any) -> dict[str | None, dict[str, Any]]:
+    items = attribute if isinstance(attribute, list) else [attribute]
+    return {item.get("datasetId"): item for item in items}
+
+
+def _collapse(instances: dict[str | None, dict[str, Any]]) -> Any:
+    values = list(instances.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _fragment_attributes(fragment: dict[str, Any]) -> dict[str, Any]:
+    attrs = {k: v for k, v in fragment.items() if k not in ENTITY_MEMBERS}
+    if not attrs:
+        raise BadRequestData("the request names no attribute")
+    return attrs
+
+
+def create_entity(session: Session, tenant_id: int, entity: dict[str, Any], now: datetime) -> None:
+    store.upsert_entities(session, tenant_id, [entity], now, create_only=True)
+    session.commit()
+
+
+def replace_entity(
+    session: Session, tenant_id: int, entity_id: str, entity: dict[str, Any], now: datetime
+) -> None:
+    if entity.get("id", entity_id) != entity_id:
+        raise BadRequestData("the id in the body differs from the id in the path")
+    row = store.get_entity(session, tenant_id, entity_id)
+    types = entity.get("type") or row.types
+    store.upsert_entities(
+        session, tenant_id, [{**entity, "id": entity_id, "type": types}], now, replace=True
+    )
+    session.commit()
+
+
+def delete_entity(session: Session, tenant_id: int, entity_id: str) -> None:
+    store.delete_entity(session, tenant_id, entity_id)
+    session.commit()
+
+
+def append_attributes(
+    session: Session,
+    tenant_id: int,
+    entity_id: str,
+    fragment: dict[str, Any],
+    now: datetime,
+    *,
+    no_overwrite: bool = False,
+) -> UpdateResult:
+    """POST /entities/{id}/attrs: add attributes, replacing same-datasetId instances unless told."""
+    row = store.get_entity(session, tenant_id, entity_id)
+    attrs, changed, result = dict(row.attrs), {}, UpdateResult()
+    for name, attribute in _fragment_attributes(fragment).items():
+        current = _instances(attrs[name]) if name in attrs else {}
+        incoming = _instances(attribute)
+        if no_overwrite and set(incoming) & set(current):
+            result.not_updated.append({"attributeName": name, "reason": "attribute exists"})
+            continue
+        current.update(incoming)
+        attrs[name], changed[name] = _collapse(current), attribute
+        result.updated.append(name)
+    store.save_attributes(session, row, attrs, changed, now)
+    session.commit()
+    return result
+
+
+def update_attributes(
+    session: Session, tenant_id: int, entity_id: str, fragment: dict[str, Any], now: datetime
+) -> UpdateResult:
+    """PATCH /entities/{id}/attrs: replace only the attribute instances that exist."""
+    row = store.get_entity(session, tenant_id, entity_id)
+    attrs, changed, result = dict(row.attrs), {}, UpdateResult()
+    for name, attribute in _fragment_attributes(fragment).items():
+        current = _instances(attrs.get(name, []))
+        incoming = _instances(attribute)
+        missing = [d for d in incoming if d not in current]
+        if name not in attrs or missing:
+            result.not_updated.append(
+                {"attributeName": name, "reason": "attribute (or its datasetId) does not exist"}
+            )
+            continue
+        current.update(incoming)
+        attrs[name], changed[name] = _collapse(current), attribute
+        result.updated.append(name)
+    if changed:
+        store.save_attributes(session, row, attrs, changed, now)
+    session.commit()
+    return result
+
+
+def partial_update_attribute(
+    session: Session,
+    tenant_id: int,
+    entity_id: str,
+    name: str,
+    members: dict[str, Any],
+    now: datetime,
+) -> None:
+    """PATCH /entities/{id}/attrs/{attr}: merge the given members into one existing instance."""
+    row = store.get_entity(session, tenant_id, entity_id)
+    if name not in row.attrs:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {name}", instance=entity_id)
+    current = _instances(row.attrs[name])
+    dataset = members.get("datasetId")
+    if dataset not in current:
+        raise ResourceNotFound(f"attribute {name} has no instance with datasetId {dataset}")
+    instance = {**current[dataset], **members}
+    if members.get("type", instance["type"]) != current[dataset]["type"]:
+        raise BadRequestData(f"{name}: a partial update cannot change the attribute's type")
+    current[dataset] = instance
+    attrs = {**row.attrs, name: _collapse(current)}
+    store.save_attributes(session, row, attrs, {name: instance}, now)
+    session.commit()
+
+
+def delete_attribute(
+    session: Session,
+    tenant_id: int,
+    entity_id: str,
+    name: str,
+    now: datetime,
+    *,
+    dataset_id: str | None = None,
+    delete_all: bool = False,
+) -> None:
+    """DELETE /entities/{id}/attrs/{attr}: the default instance, one datasetId, or all of them."""
+    row = store.get_entity(session, tenant_id, entity_id)
+    if name not in row.attrs:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {name}", instance=entity_id)
+    current = _instances(row.attrs[name])
+    if delete_all:
+        current = {}
+    elif dataset_id not in current:
+        which = "the default instance" if dataset_id is None else f"datasetId {dataset_id}"
+        raise ResourceNotFound(f"attribute {name} has no {which}")
+    else:
+        del current[dataset_id]
+    attrs = dict(row.attrs)
+    if current:
+        attrs[name] = _collapse(current)
+    else:
+        del attrs[name]
+    store.save_attributes(session, row, attrs, {}, now)
+    session.commit()
