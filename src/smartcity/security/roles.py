@@ -46,6 +46,8 @@ _PERMISSIONS = [
     Permission("geo:write", "geo", frozenset({Role.ADMIN}), "Import and edit the city model."),
     Permission("departments:read", "geo", STAFF, "Read departments and their areas."),
     Permission("departments:write", "geo", frozenset({Role.ADMIN}), "Edit departments."),
+    Permission("context:read", "ngsild", STAFF, "Read entities and history (NGSI-LD)."),
+    Permission("context:write", "ngsild", frozenset({Role.ADMIN}), "Write entities (NGSI-LD)."),
     Permission("users:read", "admin", frozenset({Role.ADMIN}), "List and read users."),
     Permission("users:write", "admin", frozenset({Role.ADMIN}), "Create, edit, disable users."),
     Permission("apikeys:manage", "admin", frozenset({Role.ADMIN}), "Issue and revoke API keys."),

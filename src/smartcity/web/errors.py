@@ -5,12 +5,13 @@ Unexpected errors are caught, logged and answered by the ObserveMiddleware (web/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -33,9 +34,20 @@ _HTTP_CODES = {
 }
 
 
+ErrorFormat = Callable[[Request, int, dict[str, Any], dict[str, str] | None], Response]
+
+
+def add_error_format(app: FastAPI, prefix: str, formatter: ErrorFormat) -> None:
+    """Answer errors under `prefix` in that API's own format (NGSI-LD ProblemDetails, CKAN …)."""
+    app.state.error_formats = [*getattr(app.state, "error_formats", []), (prefix, formatter)]
+
+
 def error_response(
     request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-) -> JSONResponse:
+) -> Response:
+    for prefix, formatter in getattr(request.app.state, "error_formats", []):
+        if request.url.path.startswith(prefix):
+            return formatter(request, status, body, headers)
     request_id = getattr(request.state, "request_id", None)
     return JSONResponse({"error": body, "request_id": request_id}, status, headers=headers)
 
@@ -60,7 +72,7 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-async def _smartcity_error(request: Request, exc: Exception) -> JSONResponse:
+async def _smartcity_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SmartCityError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if exc.status_code == 401:
@@ -68,7 +80,7 @@ async def _smartcity_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, exc.status_code, exc.to_dict(), headers)
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = validation_details(list(exc.errors()))
     first = details[0] if details else {"field": "body", "message": "invalid request"}
@@ -81,7 +93,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, 422, body)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
@@ -92,13 +104,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+async def _database_down(request: Request, exc: Exception) -> Response:
     log.error("database_unavailable", path=request.url.path, error=type(exc).__name__)
     body = {"code": "unavailable", "message": "the database is unavailable; try again shortly"}
     return error_response(request, 503, body, {"Retry-After": "5"})
 
 
-async def _unstorable_value(request: Request, exc: Exception) -> JSONResponse:
+async def _unstorable_value(request: Request, exc: Exception) -> Response:
     # e.g. a NUL character or a number out of range that validation let through
     body = {
         "code": "validation_error",

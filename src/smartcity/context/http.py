@@ -1,0 +1,89 @@
+"""The HTTP edge of the broker: body and media types, content negotiation, and the tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from smartcity.context.errors import BadRequestData, InvalidRequest, NgsiLdError, NonexistentTenant
+from smartcity.core.clock import Clock
+from smartcity.core.errors import Forbidden, NotFound, ValidationFailed
+from smartcity.security import service as security
+from smartcity.security.models import Tenant
+from smartcity.security.principal import Principal
+
+JSON, JSON_LD, GEO_JSON = "application/json", "application/ld+json", "application/geo+json"
+TENANT_HEADER = "ngsild-tenant"
+
+
+class UnsupportedMediaType(NgsiLdError):
+    error_type, status, title = "InvalidRequest", 415, "Unsupported media type"
+
+
+class NotAcceptable(NgsiLdError):
+    error_type, status, title = "InvalidRequest", 406, "Not acceptable"
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_json_body(request: Request) -> tuple[Any, str]:
+    """The parsed body and its media type (application/json or application/ld+json)."""
+    kind = media_type(request)
+    if kind not in (JSON, JSON_LD):
+        raise UnsupportedMediaType(f"send {JSON} or {JSON_LD}, not {kind or 'no Content-Type'}")
+    raw = await request.body()
+    try:
+        payload = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest(f"the body is not valid JSON: {exc}") from None
+    if kind == JSON_LD and isinstance(payload, dict) and "@context" not in payload:
+        raise BadRequestData("an application/ld+json body must carry its @context")
+    if kind == JSON and isinstance(payload, dict) and "@context" in payload:
+        raise BadRequestData("with application/json, send the @context in a Link header")
+    return payload, kind
+
+
+def negotiate(request: Request, *, geo: bool = False) -> str:
+    """The representation the client accepts, preferring application/json."""
+    accept = request.headers.get("accept", "").lower()
+    if not accept.strip():
+        return JSON
+    offered = [JSON, JSON_LD, *([GEO_JSON] if geo else [])]
+    ranges = [part.split(";")[0].strip() for part in accept.split(",")]
+    for wanted in ranges:
+        if wanted in offered:
+            return wanted
+        if wanted in ("*/*", "application/*"):
+            return JSON
+    raise NotAcceptable(f"this resource is available as {', '.join(offered)}")
+
+
+def tenant_id(
+    request: Request, session: Session, clock: Clock, principal: Principal, *, create: bool = False
+) -> int:
+    """The tenant named by NGSILD-Tenant (or the caller's own); created on first write."""
+    name = request.headers.get(TENANT_HEADER)
+    if name is None:
+        return principal.tenant_id
+    slug = name.strip().lower()
+    if principal.kind != "anonymous":
+        own = session.get(Tenant, principal.tenant_id)
+        if own is None or own.slug != slug:
+            raise Forbidden(f"your credentials are not valid for tenant {name!r}")
+        return principal.tenant_id
+    try:
+        return security.get_tenant(session, slug=slug).id
+    except NotFound:
+        if not create:
+            raise NonexistentTenant(f"tenant {name!r} does not exist") from None
+    try:
+        tenant = security.ensure_tenant(session, clock, slug=slug, name_zh=name, name_en=name)
+    except ValidationFailed:
+        raise BadRequestData(f"tenant name {name!r} must be letters, digits, - or _") from None
+    session.commit()
+    return tenant.id
