@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import structlog
 from fastapi.testclient import TestClient
 
 from smartcity.core.db import Database
@@ -46,6 +47,7 @@ def test_metrics_count_requests_by_route_template(client, auth_headers):
 def test_each_request_is_logged_as_json_with_its_request_id(client, capfd):
     configure_logging("info", json=True)
     client.get("/health", headers={"X-Request-ID": "log-check-1"})
+    structlog.reset_defaults()
     lines = [
         json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")
     ]
