@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from smartcity.context.jsonld import ContextResolver, parse_allowed_hosts
 from smartcity.core.clock import Clock, SystemClock
 from smartcity.core.db import Database
 from smartcity.core.settings import Settings
@@ -18,10 +19,14 @@ class Platform:
     clock: Clock = field(default_factory=SystemClock)
     grids: GridIndexCache = field(default_factory=GridIndexCache)
     limiter: RateLimiter | None = None
+    contexts: ContextResolver | None = None
 
     def __post_init__(self) -> None:
         if self.limiter is None:
             self.limiter = RateLimiter(self.settings.rate_limit)
+        if self.contexts is None:
+            hosts = parse_allowed_hosts(self.settings.context_allowed_hosts)
+            self.contexts = ContextResolver(allowed_hosts=hosts)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> Platform:
@@ -33,3 +38,5 @@ class Platform:
 
     def close(self) -> None:
         self.db.dispose()
+        if self.contexts is not None:
+            self.contexts.close()

@@ -95,6 +95,8 @@ class EntityQuery:
     id_pattern: re.Pattern[str] | None = None
     q: QueryNode | None = None
     geo: GeoQuery | None = None
+    # Stored attribute names: only entities having at least one of them (the `attrs` parameter).
+    attrs: frozenset[str] | None = None
     limit: int = 20
     offset: int = 0
 
@@ -136,6 +138,7 @@ def _exact(query: EntityQuery) -> bool:
         query.q is None
         and query.id_pattern is None
         and query.geo is None
+        and not query.attrs
         and (query.types is None or all(len(c) == 1 for c in query.types.clauses))
     )
 
@@ -144,6 +147,8 @@ def _matches(row: ContextEntity, query: EntityQuery, now: datetime) -> bool:
     if query.types is not None and not query.types.accepts(row.types):
         return False
     if query.id_pattern is not None and not query.id_pattern.search(row.entity_id):
+        return False
+    if query.attrs and query.attrs.isdisjoint(row.attrs):
         return False
     if query.q is None and query.geo is None:
         return True

@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     log_json: bool = True
     max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024)
     mqtt_url: str = Field("", description="External MQTT broker; empty means the embedded one.")
+    context_allowed_hosts: str = Field(
+        "", description="Hosts (comma-separated) that user @context URLs may be fetched from."
+    )
+    notify_allow_private: bool = Field(
+        False, description="Let subscriptions notify loopback and private addresses."
+    )
 
     @classmethod
     def settings_customise_sources(

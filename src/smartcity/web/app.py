@@ -24,6 +24,8 @@ Errors are JSON: `{"error": {"code", "message", "field"?, "details"?}, "request_
 
 def create_app(platform: Platform) -> FastAPI:
     """The whole web service on one platform; routers come from each part's api.py."""
+    from smartcity.context import problems
+    from smartcity.context.api import ROUTERS as ngsi_ld_routers
     from smartcity.geo.api import router as geo_router
     from smartcity.geo.department_api import router as department_router
     from smartcity.security.api import router as security_router
@@ -48,6 +50,9 @@ def create_app(platform: Platform) -> FastAPI:
     # by the matched route's path.
     app.include_router(geo_router)
     app.include_router(department_router)
+    problems.install(app)
+    for router in ngsi_ld_routers:
+        app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=platform.settings.max_body_bytes)
     app.add_middleware(ObserveMiddleware, metrics=app.state.metrics)
     return app

@@ -1,0 +1,155 @@
+"""What every /ngsi-ld/v1 route starts from: who asks, for which tenant, with which @context, and
+how the answer goes back (clause 6.3: Link header for application/json, `@context` in the body
+for application/ld+json).
+
+Use `ReadCall` or `WriteCall` as a route parameter; they authenticate and authorize
+(`context:read` / `context:write`), resolve the `NGSILD-Tenant` (created on first write) and the
+`Link` header's context. Read bodies with `await call.body()`, answer with `call.respond(...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from smartcity.context.errors import BadRequestData
+from smartcity.context.http import (
+    GEO_JSON,
+    JSON,
+    JSON_LD,
+    TENANT_HEADER,
+    negotiate,
+    read_json_body,
+    tenant_id,
+)
+from smartcity.context.jsonld import CORE_CONTEXT_URL, ActiveContext, link_header, parse_link_header
+from smartcity.platform import Platform
+from smartcity.security.authn import authorize_request
+from smartcity.security.principal import Principal
+from smartcity.web.deps import PlatformDep, SessionDep
+
+BASE = "/ngsi-ld/v1"
+
+
+@dataclass
+class Call:
+    """One NGSI-LD request: platform, session, caller, tenant and the request's @context."""
+
+    request: Request
+    platform: Platform
+    session: Session
+    principal: Principal
+    tenant_id: int
+    # The @context the client gave: the Link header's URL, or the body's @context once read.
+    context_value: Any = None
+
+    @property
+    def now(self) -> datetime:
+        return self.platform.clock.now()
+
+    @cached_property
+    def ctx(self) -> ActiveContext:
+        """The active context of this request (the Link header's, or the core context)."""
+        assert self.platform.contexts is not None
+        return self.platform.contexts.resolve(self.context_value)
+
+    def resolve(self, context_value: Any) -> ActiveContext:
+        assert self.platform.contexts is not None
+        return self.platform.contexts.resolve(context_value)
+
+    async def body(self) -> tuple[Any, str]:
+        """The parsed JSON body and its media type. With application/ld+json and a single object,
+        the body's `@context` becomes this call's context (a Link header then is an error)."""
+        payload, kind = await read_json_body(self.request)
+        if kind == JSON_LD:
+            if self.request.headers.get("link") is not None and _has_context_link(self.request):
+                raise BadRequestData("with application/ld+json the @context goes in the body only")
+            if isinstance(payload, dict):
+                self.context_value = payload.get("@context")
+                self.__dict__.pop("ctx", None)
+        return payload, kind
+
+    def entity_context(self, item: Any, kind: str) -> ActiveContext:
+        """The context for one element of an array body (batch operations): with ld+json each
+        element carries its own @context."""
+        if kind == JSON_LD:
+            if not isinstance(item, dict) or "@context" not in item:
+                raise BadRequestData("with application/ld+json every entity must carry @context")
+            return self.resolve(item["@context"])
+        return self.ctx
+
+    def accept(self, *, geo: bool = False) -> str:
+        """The negotiated response media type (406 when none is acceptable)."""
+        return negotiate(self.request, geo=geo)
+
+    def response_context(self) -> Any:
+        """The @context to put in answers: the client's own, else the core context URL."""
+        return self.context_value if self.context_value is not None else CORE_CONTEXT_URL
+
+    def respond(
+        self,
+        body: Any,
+        *,
+        media: str = JSON,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """Serialize `body` (compacted already) with the @context where the media type wants it."""
+        out_headers = dict(headers or {})
+        self._tenant_header(out_headers)
+        context = self.response_context()
+        if media == JSON_LD:
+            body = _with_context(body, context)
+        elif isinstance(context, str):
+            out_headers["Link"] = link_header(context)
+        elif media in (JSON, GEO_JSON):
+            out_headers["Link"] = link_header(CORE_CONTEXT_URL)
+        return Response(
+            orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS),
+            status_code=status,
+            headers=out_headers,
+            media_type=media,
+        )
+
+    def empty(self, status: int = 204, headers: dict[str, str] | None = None) -> Response:
+        out_headers = dict(headers or {})
+        self._tenant_header(out_headers)
+        return Response(status_code=status, headers=out_headers)
+
+    def _tenant_header(self, headers: dict[str, str]) -> None:
+        tenant = self.request.headers.get(TENANT_HEADER)
+        if tenant is not None:
+            headers["NGSILD-Tenant"] = tenant
+
+
+def _has_context_link(request: Request) -> bool:
+    return parse_link_header(request.headers.get("link")) is not None
+
+
+def _with_context(body: Any, context: Any) -> Any:
+    if isinstance(body, dict):
+        return {"@context": context, **body}
+    if isinstance(body, list):
+        return [_with_context(item, context) for item in body]
+    return body
+
+
+def _call(permission: str, *, create_tenant: bool) -> Any:
+    def dependency(request: Request, platform: PlatformDep, session: SessionDep) -> Call:
+        principal = authorize_request(request, platform, session, permission)
+        tenant = tenant_id(request, session, platform.clock, principal, create=create_tenant)
+        link = parse_link_header(request.headers.get("link"))
+        return Call(request, platform, session, principal, tenant, link)
+
+    return Depends(dependency)
+
+
+ReadCall = Annotated[Call, _call("context:read", create_tenant=False)]
+WriteCall = Annotated[Call, _call("context:write", create_tenant=True)]

@@ -1,0 +1,1 @@
+"""NGSI-LD subscriptions and the notifications they send."""

@@ -1,0 +1,1 @@
+"""The NGSI-LD temporal API: attribute history, its queries and aggregations."""
