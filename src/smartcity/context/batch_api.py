@@ -1,7 +1,233 @@
-"""Placeholder router, filled in by its part of the broker."""
+"""/ngsi-ld/v1/entityOperations: batch create, upsert, update, merge, delete and query."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from fastapi import APIRouter
+from fastapi.responses import Response
+
+from smartcity.context import batch, params, render, search, store
+from smartcity.context.batch import BatchOutcome
+from smartcity.context.edge import BASE, Call, ReadCall, WriteCall
+from smartcity.context.entities_api import RESULTS_COUNT
+from smartcity.context.errors import BadRequestData, NgsiLdError
+from smartcity.context.http import GEO_JSON
+from smartcity.context.normalize import is_uri, normalize_entity
+from smartcity.context.params import FormatParam, LimitParam, OffsetParam, OptionsParam
 
 router = APIRouter(tags=["NGSI-LD"])
+OPERATIONS = BASE + "/entityOperations"
+MAX_BATCH = 10_000
+
+
+async def _array(call: Call) -> tuple[list[Any], str]:
+    payload, kind = await call.body()
+    if not isinstance(payload, list) or not payload:
+        raise BadRequestData("the body must be a non-empty JSON array")
+    if len(payload) > MAX_BATCH:
+        raise BadRequestData(f"a batch holds at most {MAX_BATCH} items")
+    return payload, kind
+
+
+async def _entities(
+    call: Call, outcome: BatchOutcome, *, require_type: bool = True
+) -> list[dict[str, Any]]:
+    """The valid entities of the body in stored form; each invalid one becomes an error."""
+    payload, kind = await _array(call)
+    valid = []
+    for item in payload:
+        entity_id = item.get("id") if isinstance(item, dict) else None
+        try:
+            ctx = call.entity_context(item, kind)
+            valid.append(ctx.expand_entity(normalize_entity(item, require_type=require_type)))
+        except NgsiLdError as exc:
+            outcome.fail(entity_id, exc)
+    return valid
+
+
+def _merge(outcome: BatchOutcome, result: BatchOutcome) -> BatchOutcome:
+    result.errors = [*outcome.errors, *result.errors]
+    return result
+
+
+def _answer(call: Call, outcome: BatchOutcome, *, created: bool) -> Response:
+    if outcome.errors:
+        return call.respond(outcome.body(), status=207)
+    if created:
+        return call.respond(outcome.created, status=201)
+    return call.empty(204)
+
+
+@router.post(OPERATIONS + "/create", summary="Batch entity creation")
+async def batch_create(call: WriteCall) -> Response:
+    invalid = BatchOutcome()
+    entities = await _entities(call, invalid)
+    outcome = _merge(invalid, batch.create_many(call.session, call.tenant_id, entities, call.now))
+    return _answer(call, outcome, created=True)
+
+
+@router.post(OPERATIONS + "/upsert", summary="Batch entity create or update (upsert)")
+async def batch_upsert(call: WriteCall, options: OptionsParam = None) -> Response:
+    flags = params.parse_options(options).flags
+    if {"replace", "update"} <= flags:
+        raise BadRequestData("options may name replace or update, not both")
+    invalid = BatchOutcome()
+    entities = await _entities(call, invalid)
+    outcome = _merge(
+        invalid,
+        batch.upsert_many(
+            call.session, call.tenant_id, entities, call.now, replace="update" not in flags
+        ),
+    )
+    return _answer(call, outcome, created=bool(outcome.created))
+
+
+@router.post(OPERATIONS + "/update", summary="Batch entity update")
+async def batch_update(call: WriteCall, options: OptionsParam = None) -> Response:
+    flags = params.parse_options(options).flags
+    invalid = BatchOutcome()
+    entities = await _entities(call, invalid, require_type=False)
+    outcome = _merge(
+        invalid,
+        batch.update_many(
+            call.session, call.tenant_id, entities, call.now, no_overwrite="noOverwrite" in flags
+        ),
+    )
+    return _answer(call, outcome, created=False)
+
+
+@router.post(OPERATIONS + "/merge", summary="Batch entity merge")
+async def batch_merge(call: WriteCall) -> Response:
+    invalid = BatchOutcome()
+    entities = await _entities(call, invalid, require_type=False)
+    outcome = _merge(invalid, batch.merge_many(call.session, call.tenant_id, entities, call.now))
+    return _answer(call, outcome, created=False)
+
+
+@router.post(OPERATIONS + "/delete", summary="Batch entity delete")
+async def batch_delete(call: WriteCall) -> Response:
+    payload, _kind = await _array(call)
+    invalid, ids = BatchOutcome(), []
+    for item in payload:
+        if is_uri(item):
+            ids.append(item)
+        else:
+            invalid.fail(item, BadRequestData(f"{item!r} is not an entity id"))
+    outcome = _merge(invalid, batch.delete_many(call.session, call.tenant_id, ids, call.now))
+    return _answer(call, outcome, created=False)
+
+
+@router.post(OPERATIONS + "/query", summary="Query entities (POST)")
+async def batch_query(
+    call: ReadCall,
+    options: OptionsParam = None,
+    fmt: FormatParam = None,
+    limit: LimitParam = None,
+    offset: OffsetParam = None,
+    count: bool = False,
+) -> Response:
+    payload, _kind = await call.body()
+    media = call.accept(geo=True)
+    if not isinstance(payload, dict) or payload.get("type") != "Query":
+        raise BadRequestData('the body must be a Query object ("type": "Query")')
+    size, start = params.page(limit, offset, count)
+    selectors = _selectors(payload.get("entities"))
+    geo = _geo_q(payload.get("geoQ"))
+    attrs = _joined(payload.get("attrs"), "attrs")
+    ctx = call.ctx
+    queries = [
+        params.entity_query(
+            ctx,
+            ids=[s["id"]] if "id" in s else None,
+            types=s.get("type"),
+            id_pattern=s.get("idPattern"),
+            attrs=attrs,
+            q=_text(payload.get("q"), "q"),
+            **geo,
+            limit=size,
+            offset=start,
+        )
+        for s in selectors
+    ]
+    view = params.make_view(
+        ctx,
+        options=params.parse_options(options, fmt),
+        attrs=attrs,
+        pick=_joined(payload.get("pick"), "pick"),
+        omit=_joined(payload.get("omit"), "omit"),
+        lang=_text(payload.get("lang"), "lang"),
+    )
+    rows, total = _run(call, queries, size, start, count)
+    documents = [store.entity_document(r, sys_attrs=view.sys_attrs) for r in rows]
+    headers = {RESULTS_COUNT: str(total)} if total is not None else {}
+    if media == GEO_JSON:
+        body: Any = render.feature_collection(documents, view, ctx)
+    else:
+        body = [render.entity(d, view, ctx) for d in documents]
+    return call.respond(body, media=media, headers=headers)
+
+
+def _run(
+    call: Call, queries: list[search.EntityQuery], size: int, start: int, count: bool
+) -> tuple[list[Any], int | None]:
+    if len(queries) == 1:
+        return search.find_entities(
+            call.session, call.tenant_id, queries[0], now=call.now, count=count
+        )
+    # Several selectors: their union, in the same stable (primary key) order.
+    found: dict[int, Any] = {}
+    for query in queries:
+        everything = replace(query, limit=search.MAX_LIMIT, offset=0)
+        while True:
+            rows, _ = search.find_entities(call.session, call.tenant_id, everything, now=call.now)
+            found.update((row.id, row) for row in rows)
+            if len(rows) < search.MAX_LIMIT:
+                break
+            everything = replace(everything, offset=everything.offset + search.MAX_LIMIT)
+    ordered = [found[pk] for pk in sorted(found)]
+    return ordered[start : start + size], len(ordered) if count else None
+
+
+def _selectors(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return [{}]
+    if not isinstance(value, list) or not value:
+        raise BadRequestData("entities must be a non-empty array of EntitySelectors")
+    for selector in value:
+        if not isinstance(selector, dict) or not set(selector) <= {"id", "idPattern", "type"}:
+            raise BadRequestData("an EntitySelector has only id, idPattern and type")
+        if not all(isinstance(v, str) for v in selector.values()):
+            raise BadRequestData("EntitySelector members are strings")
+    return value
+
+
+def _text(value: Any, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise BadRequestData(f"{what} must be a string")
+    return value
+
+
+def _joined(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise BadRequestData(f"{what} must be a non-empty array of names")
+    return ",".join(value)
+
+
+def _geo_q(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadRequestData("geoQ must be an object")
+    coordinates = value.get("coordinates")
+    return {
+        "georel": _text(value.get("georel"), "geoQ.georel"),
+        "geometry": _text(value.get("geometry"), "geoQ.geometry"),
+        "coordinates": coordinates,
+        "geoproperty": _text(value.get("geoproperty"), "geoQ.geoproperty"),
+    }

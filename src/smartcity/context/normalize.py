@@ -77,7 +77,9 @@ def parse_datetime(value: Any, where: str) -> datetime:
     raise BadRequestData(f"{where} must be a DateTime with a timezone, e.g. 2026-01-05T09:00:00Z")
 
 
-def normalize_entity(payload: Any, *, require_id: bool = True) -> dict[str, Any]:
+def normalize_entity(
+    payload: Any, *, require_id: bool = True, require_type: bool | None = None
+) -> dict[str, Any]:
     """The entity in normalized form, or BadRequestData naming what is wrong."""
     if not isinstance(payload, dict):
         raise BadRequestData("an entity must be a JSON object")
@@ -86,7 +88,7 @@ def normalize_entity(payload: Any, *, require_id: bool = True) -> dict[str, Any]
         if not is_uri(payload.get("id")):
             raise BadRequestData("the entity id must be a URI, e.g. urn:ngsi-ld:Streetlight:001")
         entity["id"] = payload["id"]
-    if "type" in payload or require_id:
+    if "type" in payload or (require_id if require_type is None else require_type):
         entity["type"] = _entity_type(payload.get("type"))
     if "scope" in payload:
         entity["scope"] = _scope(payload["scope"])

@@ -9,9 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from smartcity.context import store
+from smartcity.context import events, store
 from smartcity.context.errors import BadRequestData, ResourceNotFound
+from smartcity.context.events import EntityChange
+from smartcity.context.models import ContextEntity
 from smartcity.context.normalize import ENTITY_MEMBERS
+
+NULL = "urn:ngsi-ld:null"  # in a merge, this value deletes the attribute (clause 4.5.21)
 
 
 @dataclass
@@ -45,15 +49,35 @@ def _collapse(instances: dict[str | None, dict[str, Any]]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def _fragment_attributes(fragment: dict[str, Any]) -> dict[str, Any]:
-    attrs = {k: v for k, v in fragment.items() if k not in ENTITY_MEMBERS}
-    if not attrs:
+def _fragment_attributes(fragment: dict[str, Any], *, allow_empty: bool = False) -> dict[str, Any]:
+    attrs = {k: v for k, v in fragment.items() if k not in ENTITY_MEMBERS and k != "type"}
+    if not attrs and not allow_empty:
         raise BadRequestData("the request names no attribute")
     return attrs
 
 
+def _save(
+    session: Session,
+    row: ContextEntity,
+    attrs: dict[str, Any],
+    changed: dict[str, Any],
+    now: datetime,
+    written: set[str],
+) -> None:
+    """Store the new attributes, announce the change, commit."""
+    before = store.entity_document(row)
+    store.save_attributes(session, row, attrs, changed, now)
+    after = store.entity_document(row)
+    change = EntityChange(
+        row.tenant_id, row.entity_id, "updated", before, after, frozenset(written), now
+    )
+    events.emit(session, [change])
+    session.commit()
+
+
 def create_entity(session: Session, tenant_id: int, entity: dict[str, Any], now: datetime) -> None:
-    store.upsert_entities(session, tenant_id, [entity], now, create_only=True)
+    result = store.upsert_entities(session, tenant_id, [entity], now, create_only=True)
+    events.emit(session, result.changes)
     session.commit()
 
 
@@ -64,15 +88,100 @@ def replace_entity(
         raise BadRequestData("the id in the body differs from the id in the path")
     row = store.get_entity(session, tenant_id, entity_id)
     types = entity.get("type") or row.types
-    store.upsert_entities(
+    result = store.upsert_entities(
         session, tenant_id, [{**entity, "id": entity_id, "type": types}], now, replace=True
+    )
+    events.emit(session, result.changes)
+    session.commit()
+
+
+def delete_entity(
+    session: Session, tenant_id: int, entity_id: str, now: datetime | None = None
+) -> None:
+    row = store.get_entity(session, tenant_id, entity_id)
+    before = store.entity_document(row)
+    store.delete_entity(session, tenant_id, entity_id)
+    written = frozenset(k for k in before if k not in ENTITY_MEMBERS)
+    events.emit(
+        session, [EntityChange(tenant_id, entity_id, "deleted", before, None, written, now)]
     )
     session.commit()
 
 
-def delete_entity(session: Session, tenant_id: int, entity_id: str) -> None:
-    store.delete_entity(session, tenant_id, entity_id)
-    session.commit()
+def merge_entity(
+    session: Session, tenant_id: int, entity_id: str, fragment: dict[str, Any], now: datetime
+) -> None:
+    """PATCH /entities/{id} (clause 5.6.17): add new attributes, merge existing instances member
+    by member (sub-attributes too), delete those set to urn:ngsi-ld:null; types are added."""
+    if fragment.get("id", entity_id) != entity_id:
+        raise BadRequestData("the id in the body differs from the id in the path")
+    row = store.get_entity(session, tenant_id, entity_id)
+    attrs, changed, written = dict(row.attrs), {}, set()
+    for name, attribute in _fragment_attributes(fragment, allow_empty=True).items():
+        written.add(name)
+        current = _instances(attrs.get(name, []))
+        for dataset, instance in _instances(attribute).items():
+            if _is_null(instance):
+                current.pop(dataset, None)
+                continue
+            merged = _merge_members(current.get(dataset, {}), instance)
+            current[dataset] = merged
+            changed.setdefault(name, []).append(merged)
+        if current:
+            attrs[name] = _collapse(current)
+        else:
+            attrs.pop(name, None)
+    if "type" in fragment:
+        new_types = fragment["type"] if isinstance(fragment["type"], list) else [fragment["type"]]
+        row.types = list(dict.fromkeys([*row.types, *new_types]))
+        store.rewrite_types(session, row)
+    if "scope" in fragment:
+        row.scope = fragment["scope"]
+    _save(session, row, attrs, changed, now, written)
+
+
+def _is_null(instance: Any) -> bool:
+    if not isinstance(instance, dict):
+        return instance == NULL
+    return any(instance.get(m) == NULL for m in ("value", "object", "vocab", "json", "languageMap"))
+
+
+def _merge_members(current: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    out = dict(current)
+    for key, value in incoming.items():
+        if (isinstance(value, dict) and value.get("value") == NULL) or value == NULL:
+            out.pop(key, None)
+        elif (
+            isinstance(value, dict)
+            and isinstance(out.get(key), dict)
+            and "type" in value
+            and key not in ("value", "json", "languageMap")
+        ):
+            out[key] = _merge_members(out[key], value)
+        else:
+            out[key] = value
+    if "type" in incoming and current and incoming["type"] != current.get("type"):
+        raise BadRequestData("a merge cannot change an attribute's type")
+    return out
+
+
+def replace_attribute(
+    session: Session,
+    tenant_id: int,
+    entity_id: str,
+    name: str,
+    attribute: Any,
+    now: datetime,
+) -> None:
+    """PUT /entities/{id}/attrs/{attr} (clause 5.6.19): the attribute replaced as a whole."""
+    row = store.get_entity(session, tenant_id, entity_id)
+    if name not in row.attrs:
+        raise ResourceNotFound(f"entity {entity_id} has no attribute {name}", instance=entity_id)
+    current = _instances(row.attrs[name])
+    for dataset, instance in _instances(attribute).items():
+        current[dataset] = instance
+    attrs = {**row.attrs, name: _collapse(current)}
+    _save(session, row, attrs, {name: attribute}, now, {name})
 
 
 def append_attributes(
@@ -96,8 +205,8 @@ def append_attributes(
         current.update(incoming)
         attrs[name], changed[name] = _collapse(current), attribute
         result.updated.append(name)
-    store.save_attributes(session, row, attrs, changed, now)
-    session.commit()
+    if changed:
+        _save(session, row, attrs, changed, now, set(changed))
     return result
 
 
@@ -120,8 +229,7 @@ def update_attributes(
         attrs[name], changed[name] = _collapse(current), attribute
         result.updated.append(name)
     if changed:
-        store.save_attributes(session, row, attrs, changed, now)
-    session.commit()
+        _save(session, row, attrs, changed, now, set(changed))
     return result
 
 
@@ -146,8 +254,7 @@ def partial_update_attribute(
         raise BadRequestData(f"{name}: a partial update cannot change the attribute's type")
     current[dataset] = instance
     attrs = {**row.attrs, name: _collapse(current)}
-    store.save_attributes(session, row, attrs, {name: instance}, now)
-    session.commit()
+    _save(session, row, attrs, {name: instance}, now, {name})
 
 
 def delete_attribute(
@@ -177,5 +284,4 @@ def delete_attribute(
         attrs[name] = _collapse(current)
     else:
         del attrs[name]
-    store.save_attributes(session, row, attrs, {}, now)
-    session.commit()
+    _save(session, row, attrs, {}, now, {name})

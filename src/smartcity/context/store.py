@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from smartcity.context.errors import AlreadyExists, ResourceNotFound
+from smartcity.context.events import EntityChange
 from smartcity.context.models import AttributeInstance, ContextEntity, ContextEntityType
 from smartcity.context.normalize import ENTITY_MEMBERS, parse_datetime
 
@@ -27,6 +28,7 @@ LOCATION = "location"  # the GeoProperty whose bounding box is kept in columns, 
 class BatchResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    changes: list[EntityChange] = field(default_factory=list)
 
 
 def types_of(entity: dict[str, Any]) -> list[str]:
@@ -121,9 +123,14 @@ def upsert_entities(
                 }
             )
             result.created.append(entity_id)
+            after = {k: v for k, v in entity.items() if k not in ("createdAt", "modifiedAt")}
+            result.changes.append(
+                EntityChange(tenant_id, entity_id, "created", None, after, frozenset(attrs), now)
+            )
             continue
         if create_only:
             raise AlreadyExists(f"entity {entity_id} already exists")
+        before = entity_document(row)
         merged = attrs if replace else {**row.attrs, **attrs}
         types = sorted(set(types_of(entity)) | (set() if replace else set(row.types)))
         row.attrs, row.types, row.modified_at = merged, types, now
@@ -131,6 +138,12 @@ def upsert_entities(
         for key, value in _box(merged).items():
             setattr(row, key, value)
         result.updated.append(entity_id)
+        written = frozenset(attrs) | (frozenset(before) - frozenset(merged) - {"id", "type"})
+        result.changes.append(
+            EntityChange(
+                tenant_id, entity_id, "updated", before, entity_document(row), written, now
+            )
+        )
     if new_rows:
         session.execute(insert(ContextEntity.__table__), new_rows)
     session.flush()
@@ -138,6 +151,12 @@ def upsert_entities(
     if history:
         session.execute(insert(AttributeInstance.__table__), history)
     return result
+
+
+def rewrite_types(session: Session, row: ContextEntity) -> None:
+    """After changing `row.types`: rewrite its rows in the type index."""
+    session.flush()
+    _write_types(session, row.tenant_id, [row.entity_id])
 
 
 def _write_types(session: Session, tenant_id: int, entity_ids: list[str]) -> None:
