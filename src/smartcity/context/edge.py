@@ -146,7 +146,10 @@ def _call(permission: str, *, create_tenant: bool) -> Any:
         principal = authorize_request(request, platform, session, permission)
         tenant = tenant_id(request, session, platform.clock, principal, create=create_tenant)
         link = parse_link_header(request.headers.get("link"))
-        return Call(request, platform, session, principal, tenant, link)
+        call = Call(request, platform, session, principal, tenant, link)
+        if link is not None:
+            _ = call.ctx  # an unavailable or invalid @context fails the request up front
+        return call
 
     return Depends(dependency)
 
