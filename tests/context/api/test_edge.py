@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.context.api.conftest import BASE, link, problem, streetlight
+from tests.context.api.conftest import BASE, CORE, link, problem, streetlight
 
 SL1 = "urn:ngsi-ld:Streetlight:001"
 
