@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from smartcity.context import service, store
+from smartcity.context import render, service, store
 from smartcity.context.errors import AlreadyExists, BadRequestData, ResourceNotFound
+from smartcity.context.params import View
 
 LAMP = "urn:ngsi-ld:Streetlight:guiding-001"
 POWER = "https://smartdatamodels.org/powerState"
@@ -28,7 +29,21 @@ def lamp() -> dict:
 @pytest.fixture
 def stored(session, tenant_id, clock):
     service.create_entity(session, tenant_id, lamp(), clock.now())
-    return lambda: store.get_entity(session, tenant_id, LAMP).attrs
+    return lambda: render.project(store.get_entity(session, tenant_id, LAMP).attrs, View())
+
+
+def test_every_written_instance_carries_its_creation_and_modification_time(
+    session, tenant_id, clock, stored
+):
+    created = store.get_entity(session, tenant_id, LAMP).attrs[LEVEL]
+    created = created if isinstance(created, dict) else created[0]
+    assert created["createdAt"] == created["modifiedAt"] == "2026-01-05T01:00:00Z"
+    clock.advance(minutes=1)
+    service.partial_update_attribute(session, tenant_id, LAMP, LEVEL, {"value": 0.1}, clock.now())
+    after = store.get_entity(session, tenant_id, LAMP).attrs[LEVEL]
+    after = after if isinstance(after, dict) else after[0]
+    assert after["createdAt"] == "2026-01-05T01:00:00Z"
+    assert after["modifiedAt"] == "2026-01-05T01:01:00Z"
 
 
 def test_create_twice_is_already_exists(session, tenant_id, clock, stored):

@@ -50,6 +50,47 @@ def _box(attrs: dict[str, Any]) -> dict[str, float | None]:
     return {"min_lon": x0, "min_lat": y0, "max_lon": x1, "max_lat": y1}
 
 
+def _instance_list(attribute: Any) -> list[Any]:
+    return attribute if isinstance(attribute, list) else [attribute]
+
+
+def stamp(
+    attrs: dict[str, Any], previous: dict[str, Any], written: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The attributes with `createdAt`/`modifiedAt` on each instance `written` names (clause
+    4.8): createdAt kept from the instance it replaces (same datasetId), modifiedAt now."""
+    stamped = dict(attrs)
+    at = now.isoformat().replace("+00:00", "Z")
+    for name, incoming in written.items():
+        if name not in attrs:
+            continue
+        touched = {i.get("datasetId") for i in _instance_list(incoming) if isinstance(i, dict)}
+        before = {
+            i.get("datasetId"): i.get("createdAt")
+            for i in _instance_list(previous.get(name, []))
+            if isinstance(i, dict)
+        }
+        instances = [
+            {**i, "createdAt": before.get(i.get("datasetId")) or at, "modifiedAt": at}
+            if isinstance(i, dict) and i.get("datasetId") in touched
+            else i
+            for i in _instance_list(attrs[name])
+        ]
+        stamped[name] = instances if isinstance(attrs[name], list) else instances[0]
+    return stamped
+
+
+def _written_instances(attrs: dict[str, Any], written: dict[str, Any]) -> dict[str, Any]:
+    """Of the stored attributes, the instances an operation wrote (for the history)."""
+    out = {}
+    for name, incoming in written.items():
+        touched = {i.get("datasetId") for i in _instance_list(incoming) if isinstance(i, dict)}
+        found = [i for i in _instance_list(attrs.get(name, [])) if i.get("datasetId") in touched]
+        if found:
+            out[name] = found
+    return out
+
+
 def _history_rows(
     tenant_id: int, entity_id: str, attrs: dict[str, Any], now: datetime
 ) -> list[dict[str, Any]]:
@@ -106,9 +147,10 @@ def upsert_entities(
     result = BatchResult()
     new_rows, history = [], []
     for entity_id, entity in batch.items():
-        attrs = attributes_of(entity)
-        history.extend(_history_rows(tenant_id, entity_id, attrs, now))
         row = existing.get(entity_id)
+        attrs = attributes_of(entity)
+        attrs = stamp(attrs, row.attrs if row is not None else {}, attrs, now)
+        history.extend(_history_rows(tenant_id, entity_id, attrs, now))
         if row is None:
             new_rows.append(
                 {
@@ -214,6 +256,8 @@ def save_attributes(
     now: datetime,
 ) -> None:
     """Store an entity's new attribute set; `changed` (the instances written) goes to history."""
+    attrs = stamp(attrs, row.attrs, changed, now)
+    changed = _written_instances(attrs, changed)
     row.attrs = attrs
     row.modified_at = now
     for key, value in _box(attrs).items():

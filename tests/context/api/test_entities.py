@@ -77,6 +77,9 @@ def test_system_attributes_only_with_sys_attrs(ngsi):
     created = datetime.fromisoformat(body["createdAt"])
     assert created.tzinfo is not None
     assert datetime.fromisoformat(body["modifiedAt"]) >= created
+    level = body["illuminanceLevel"]
+    assert level["createdAt"] == level["modifiedAt"] == body["createdAt"]
+    assert "createdAt" not in plain["illuminanceLevel"]
 
 
 def test_modified_at_moves_on_update_created_at_does_not(ngsi, clock):
