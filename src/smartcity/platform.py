@@ -20,6 +20,8 @@ class Platform:
     grids: GridIndexCache = field(default_factory=GridIndexCache)
     limiter: RateLimiter | None = None
     contexts: ContextResolver | None = None
+    # Tenant ids by slug, filled on first use (tenants are created, never renamed or removed).
+    tenant_ids: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.limiter is None:

@@ -31,11 +31,11 @@ async def _array(call: Call) -> tuple[list[Any], str]:
     return payload, kind
 
 
-async def _entities(
-    call: Call, outcome: BatchOutcome, *, require_type: bool = True
+def _entities(
+    call: Call, body: tuple[list[Any], str], outcome: BatchOutcome, *, require_type: bool = True
 ) -> list[dict[str, Any]]:
     """The valid entities of the body in stored form; each invalid one becomes an error."""
-    payload, kind = await _array(call)
+    payload, kind = body
     valid = []
     for item in payload:
         entity_id = item.get("id") if isinstance(item, dict) else None
@@ -62,10 +62,15 @@ def _answer(call: Call, outcome: BatchOutcome, *, created: bool) -> Response:
 
 @router.post(OPERATIONS + "/create", summary="Batch entity creation")
 async def batch_create(call: WriteCall) -> Response:
-    invalid = BatchOutcome()
-    entities = await _entities(call, invalid)
-    outcome = _merge(invalid, batch.create_many(call.session, call.tenant_id, entities, call.now))
-    return _answer(call, outcome, created=True)
+    body = await _array(call)
+
+    def work() -> Response:
+        invalid = BatchOutcome()
+        entities = _entities(call, body, invalid)
+        result = batch.create_many(call.session, call.tenant_id, entities, call.now)
+        return _answer(call, _merge(invalid, result), created=True)
+
+    return await call.run(work)
 
 
 @router.post(OPERATIONS + "/upsert", summary="Batch entity create or update (upsert)")
@@ -73,37 +78,47 @@ async def batch_upsert(call: WriteCall, options: OptionsParam = None) -> Respons
     flags = params.parse_options(options).flags
     if {"replace", "update"} <= flags:
         raise BadRequestData("options may name replace or update, not both")
-    invalid = BatchOutcome()
-    entities = await _entities(call, invalid)
-    outcome = _merge(
-        invalid,
-        batch.upsert_many(
+    body = await _array(call)
+
+    def work() -> Response:
+        invalid = BatchOutcome()
+        entities = _entities(call, body, invalid)
+        result = batch.upsert_many(
             call.session, call.tenant_id, entities, call.now, replace="update" not in flags
-        ),
-    )
-    return _answer(call, outcome, created=bool(outcome.created))
+        )
+        outcome = _merge(invalid, result)
+        return _answer(call, outcome, created=bool(outcome.created))
+
+    return await call.run(work)
 
 
 @router.post(OPERATIONS + "/update", summary="Batch entity update")
 async def batch_update(call: WriteCall, options: OptionsParam = None) -> Response:
     flags = params.parse_options(options).flags
-    invalid = BatchOutcome()
-    entities = await _entities(call, invalid, require_type=False)
-    outcome = _merge(
-        invalid,
-        batch.update_many(
+    body = await _array(call)
+
+    def work() -> Response:
+        invalid = BatchOutcome()
+        entities = _entities(call, body, invalid, require_type=False)
+        result = batch.update_many(
             call.session, call.tenant_id, entities, call.now, no_overwrite="noOverwrite" in flags
-        ),
-    )
-    return _answer(call, outcome, created=False)
+        )
+        return _answer(call, _merge(invalid, result), created=False)
+
+    return await call.run(work)
 
 
 @router.post(OPERATIONS + "/merge", summary="Batch entity merge")
 async def batch_merge(call: WriteCall) -> Response:
-    invalid = BatchOutcome()
-    entities = await _entities(call, invalid, require_type=False)
-    outcome = _merge(invalid, batch.merge_many(call.session, call.tenant_id, entities, call.now))
-    return _answer(call, outcome, created=False)
+    body = await _array(call)
+
+    def work() -> Response:
+        invalid = BatchOutcome()
+        entities = _entities(call, body, invalid, require_type=False)
+        result = batch.merge_many(call.session, call.tenant_id, entities, call.now)
+        return _answer(call, _merge(invalid, result), created=False)
+
+    return await call.run(work)
 
 
 @router.post(OPERATIONS + "/delete", summary="Batch entity delete")
@@ -115,8 +130,12 @@ async def batch_delete(call: WriteCall) -> Response:
             ids.append(item)
         else:
             invalid.fail(item, BadRequestData(f"{item!r} is not an entity id"))
-    outcome = _merge(invalid, batch.delete_many(call.session, call.tenant_id, ids, call.now))
-    return _answer(call, outcome, created=False)
+
+    def work() -> Response:
+        result = batch.delete_many(call.session, call.tenant_id, ids, call.now)
+        return _answer(call, _merge(invalid, result), created=False)
+
+    return await call.run(work)
 
 
 @router.post(OPERATIONS + "/query", summary="Query entities (POST)")
@@ -132,6 +151,19 @@ async def batch_query(
     media = call.accept(geo=True)
     if not isinstance(payload, dict) or payload.get("type") != "Query":
         raise BadRequestData('the body must be a Query object ("type": "Query")')
+    return await call.run(_query, call, payload, media, options, fmt, limit, offset, count)
+
+
+def _query(
+    call: Call,
+    payload: dict[str, Any],
+    media: str,
+    options: str | None,
+    fmt: str | None,
+    limit: int | None,
+    offset: int | None,
+    count: bool,
+) -> Response:
     size, start = params.page(limit, offset, count)
     selectors = _selectors(payload.get("entities"))
     geo = _geo_q(payload.get("geoQ"))

@@ -9,13 +9,14 @@ Use `ReadCall` or `WriteCall` as a route parameter; they authenticate and author
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -33,22 +34,84 @@ from smartcity.context.jsonld import CORE_CONTEXT_URL, ActiveContext, link_heade
 from smartcity.platform import Platform
 from smartcity.security.authn import authorize_request
 from smartcity.security.principal import Principal
-from smartcity.web.deps import PlatformDep, SessionDep
+from smartcity.web.deps import PlatformDep
 
 BASE = "/ngsi-ld/v1"
+T = TypeVar("T")
 
 
-@dataclass
 class Call:
-    """One NGSI-LD request: platform, session, caller, tenant and the request's @context."""
+    """One NGSI-LD request: platform, caller, tenant, session and the request's @context.
 
-    request: Request
-    platform: Platform
-    session: Session
-    principal: Principal
-    tenant_id: int
-    # The @context the client gave: the Link header's URL, or the body's @context once read.
-    context_value: Any = None
+    Nothing touches the database until it is needed: the first use of `session`, `principal` or
+    `tenant_id` authenticates and authorizes the caller and resolves the tenant, in whatever
+    thread does the work. Async routes do their work in one worker thread with `await
+    call.run(fn)`; sync routes simply use the call (FastAPI runs them in a worker thread).
+    """
+
+    def __init__(
+        self,
+        request: Request,
+        platform: Platform,
+        permission: str,
+        *,
+        create_tenant: bool,
+        context_value: Any = None,
+    ) -> None:
+        self.request, self.platform, self.permission = request, platform, permission
+        self.create_tenant = create_tenant
+        # The @context the client gave: the Link header's URL, or the body's @context once read.
+        self.context_value = context_value
+
+    @cached_property
+    def session(self) -> Session:
+        session = self.platform.db.new_session()
+        self.__dict__["session"] = session
+        try:
+            self.__dict__["principal"] = authorize_request(
+                self.request, self.platform, session, self.permission
+            )
+            if self.context_value is not None:
+                _ = self.ctx  # an unavailable or invalid @context fails the request up front
+        except BaseException:
+            self.close()
+            raise
+        return session
+
+    @cached_property
+    def principal(self) -> Principal:
+        _ = self.session
+        return self.__dict__["principal"]
+
+    @cached_property
+    def tenant_id(self) -> int:
+        return tenant_id(
+            self.request,
+            self.session,
+            self.platform.clock,
+            self.principal,
+            create=self.create_tenant,
+            known=self.platform.tenant_ids,
+        )
+
+    def authorize(self) -> None:
+        """Authenticate, authorize and resolve the tenant now."""
+        _ = self.tenant_id
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a worker thread, after authorizing there (one thread hop per request)."""
+
+        def work() -> T:
+            self.authorize()
+            return fn(*args)
+
+        return await run_in_threadpool(work)
+
+    def close(self) -> None:
+        session = self.__dict__.pop("session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
 
     @property
     def now(self) -> datetime:
@@ -142,14 +205,13 @@ def _with_context(body: Any, context: Any) -> Any:
 
 
 def _call(permission: str, *, create_tenant: bool) -> Any:
-    def dependency(request: Request, platform: PlatformDep, session: SessionDep) -> Call:
-        principal = authorize_request(request, platform, session, permission)
-        tenant = tenant_id(request, session, platform.clock, principal, create=create_tenant)
+    async def dependency(request: Request, platform: PlatformDep) -> AsyncIterator[Call]:
         link = parse_link_header(request.headers.get("link"))
-        call = Call(request, platform, session, principal, tenant, link)
-        if link is not None:
-            _ = call.ctx  # an unavailable or invalid @context fails the request up front
-        return call
+        call = Call(request, platform, permission, create_tenant=create_tenant, context_value=link)
+        try:
+            yield call
+        finally:
+            call.close()
 
     return Depends(dependency)
 

@@ -46,13 +46,11 @@ def checked_attribute(call: Call, name: str) -> str:
     return call.ctx.stored_name(name)
 
 
-async def _entity_body(call: Call, *, require_id: bool) -> dict[str, Any]:
-    payload, _kind = await call.body()
+def _entity_body(call: Call, payload: Any, *, require_id: bool) -> dict[str, Any]:
     return call.ctx.expand_entity(normalize_entity(payload, require_id=require_id))
 
 
-async def _fragment_body(call: Call) -> dict[str, Any]:
-    payload, _kind = await call.body()
+def _fragment_body(call: Call, payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise BadRequestData("the body must be a JSON object of attributes")
     cleaned = {k: v for k, v in payload.items() if k not in ("id", "type")}
@@ -73,9 +71,14 @@ def _update_answer(call: Call, result: service.UpdateResult) -> Response:
 
 @router.post(BASE + "/entities", status_code=201, summary="Create entity")
 async def create_entity(call: WriteCall) -> Response:
-    entity = await _entity_body(call, require_id=True)
-    service.create_entity(call.session, call.tenant_id, entity, call.now)
-    return call.empty(201, {"Location": f"{BASE}/entities/{entity['id']}"})
+    payload, _kind = await call.body()
+
+    def work() -> Response:
+        entity = _entity_body(call, payload, require_id=True)
+        service.create_entity(call.session, call.tenant_id, entity, call.now)
+        return call.empty(201, {"Location": f"{BASE}/entities/{entity['id']}"})
+
+    return await call.run(work)
 
 
 @router.get(BASE + "/entities", summary="Query entities")
@@ -176,16 +179,26 @@ def retrieve_entity(
 
 @router.put(ENTITY, status_code=204, summary="Replace entity")
 async def replace_entity(call: WriteCall, entityId: str) -> Response:
-    entity = await _entity_body(call, require_id=False)
-    service.replace_entity(call.session, call.tenant_id, checked_id(entityId), entity, call.now)
-    return call.empty(204)
+    payload, _kind = await call.body()
+
+    def work() -> Response:
+        entity = _entity_body(call, payload, require_id=False)
+        service.replace_entity(call.session, call.tenant_id, checked_id(entityId), entity, call.now)
+        return call.empty(204)
+
+    return await call.run(work)
 
 
 @router.patch(ENTITY, status_code=204, summary="Merge entity")
 async def merge_entity(call: WriteCall, entityId: str) -> Response:
-    fragment = await _fragment_body(call)
-    service.merge_entity(call.session, call.tenant_id, checked_id(entityId), fragment, call.now)
-    return call.empty(204)
+    payload, _kind = await call.body()
+
+    def work() -> Response:
+        fragment = _fragment_body(call, payload)
+        service.merge_entity(call.session, call.tenant_id, checked_id(entityId), fragment, call.now)
+        return call.empty(204)
+
+    return await call.run(work)
 
 
 @router.delete(ENTITY, status_code=204, summary="Delete entity")
@@ -201,25 +214,34 @@ async def append_attributes(
     options: OptionsParam = None,
 ) -> Response:
     flags = params.parse_options(options).flags
-    fragment = await _fragment_body(call)
-    result = service.append_attributes(
-        call.session,
-        call.tenant_id,
-        checked_id(entityId),
-        fragment,
-        call.now,
-        no_overwrite="noOverwrite" in flags,
-    )
-    return _update_answer(call, result)
+    payload, _kind = await call.body()
+
+    def work() -> Response:
+        result = service.append_attributes(
+            call.session,
+            call.tenant_id,
+            checked_id(entityId),
+            _fragment_body(call, payload),
+            call.now,
+            no_overwrite="noOverwrite" in flags,
+        )
+        return _update_answer(call, result)
+
+    return await call.run(work)
 
 
 @router.patch(ENTITY + "/attrs", status_code=204, summary="Update attributes")
 async def update_attributes(call: WriteCall, entityId: str) -> Response:
-    fragment = await _fragment_body(call)
-    result = service.update_attributes(
-        call.session, call.tenant_id, checked_id(entityId), fragment, call.now
-    )
-    return _update_answer(call, result)
+    payload, _kind = await call.body()
+
+    def work() -> Response:
+        fragment = _fragment_body(call, payload)
+        result = service.update_attributes(
+            call.session, call.tenant_id, checked_id(entityId), fragment, call.now
+        )
+        return _update_answer(call, result)
+
+    return await call.run(work)
 
 
 @router.patch(ATTRIBUTE, status_code=204, summary="Partial attribute update")
@@ -231,13 +253,17 @@ async def partial_attribute_update(
     payload, _kind = await call.body()
     if not isinstance(payload, dict) or not {k for k in payload if k != "@context"}:
         raise BadRequestData("the body must be a JSON object with the members to change")
-    name = checked_attribute(call, attrId)
-    members = {k: v for k, v in payload.items() if k != "@context"}
-    expanded = call.ctx.expand_entity({attrId: members})[name]
-    service.partial_update_attribute(
-        call.session, call.tenant_id, checked_id(entityId), name, expanded, call.now
-    )
-    return call.empty(204)
+
+    def work() -> Response:
+        name = checked_attribute(call, attrId)
+        members = {k: v for k, v in payload.items() if k != "@context"}
+        expanded = call.ctx.expand_entity({attrId: members})[name]
+        service.partial_update_attribute(
+            call.session, call.tenant_id, checked_id(entityId), name, expanded, call.now
+        )
+        return call.empty(204)
+
+    return await call.run(work)
 
 
 @router.put(ATTRIBUTE, status_code=204, summary="Replace attribute")
@@ -249,13 +275,17 @@ async def replace_attribute(
     payload, _kind = await call.body()
     if isinstance(payload, dict):
         payload = {k: v for k, v in payload.items() if k != "@context"}
-    name = checked_attribute(call, attrId)
-    attribute = normalize_attribute(attrId, payload, path=attrId)
-    expanded = call.ctx.expand_entity({attrId: attribute})[name]
-    service.replace_attribute(
-        call.session, call.tenant_id, checked_id(entityId), name, expanded, call.now
-    )
-    return call.empty(204)
+
+    def work() -> Response:
+        name = checked_attribute(call, attrId)
+        attribute = normalize_attribute(attrId, payload, path=attrId)
+        expanded = call.ctx.expand_entity({attrId: attribute})[name]
+        service.replace_attribute(
+            call.session, call.tenant_id, checked_id(entityId), name, expanded, call.now
+        )
+        return call.empty(204)
+
+    return await call.run(work)
 
 
 @router.delete(ATTRIBUTE, status_code=204, summary="Delete attribute")

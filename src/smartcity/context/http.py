@@ -64,7 +64,13 @@ def negotiate(request: Request, *, geo: bool = False) -> str:
 
 
 def tenant_id(
-    request: Request, session: Session, clock: Clock, principal: Principal, *, create: bool = False
+    request: Request,
+    session: Session,
+    clock: Clock,
+    principal: Principal,
+    *,
+    create: bool = False,
+    known: dict[str, int] | None = None,
 ) -> int:
     """The tenant named by NGSILD-Tenant (or the caller's own); created on first write."""
     name = request.headers.get(TENANT_HEADER)
@@ -76,8 +82,13 @@ def tenant_id(
         if own is None or own.slug != slug:
             raise Forbidden(f"your credentials are not valid for tenant {name!r}")
         return principal.tenant_id
+    if known is not None and slug in known:
+        return known[slug]
     try:
-        return security.get_tenant(session, slug=slug).id
+        found = security.get_tenant(session, slug=slug).id
+        if known is not None:
+            known[slug] = found
+        return found
     except NotFound:
         if not create:
             raise NonexistentTenant(f"tenant {name!r} does not exist") from None

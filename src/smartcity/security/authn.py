@@ -49,11 +49,19 @@ def authenticate(request: Request, platform: Platform, session: Session) -> Prin
     return principal
 
 
+_API_PERMISSIONS: dict[str, frozenset[str]] = {}
+
+
 def anonymous(platform: Platform, session: Session, api: str) -> Principal:
     """With SMARTCITY_AUTH_<API>=off, an unauthenticated caller may use that API fully."""
-    tenant = service.get_tenant(session, slug=platform.settings.default_tenant)
-    perms = frozenset(n for n, p in PERMISSIONS.items() if p.api == api)
-    return Principal(tenant_id=tenant.id, kind="anonymous", name="anonymous", permissions=perms)
+    slug = platform.settings.default_tenant
+    tenant_id = platform.tenant_ids.get(slug)
+    if tenant_id is None:
+        tenant_id = platform.tenant_ids[slug] = service.get_tenant(session, slug=slug).id
+    perms = _API_PERMISSIONS.get(api)
+    if perms is None:
+        perms = _API_PERMISSIONS[api] = frozenset(n for n, p in PERMISSIONS.items() if p.api == api)
+    return Principal(tenant_id=tenant_id, kind="anonymous", name="anonymous", permissions=perms)
 
 
 def authorize_request(

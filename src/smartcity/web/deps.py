@@ -12,7 +12,7 @@ from smartcity.platform import Platform
 from smartcity.security.principal import Principal
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
     return request.app.state.platform
 
 

@@ -19,6 +19,11 @@ def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
+@router.get("/ping", status_code=204, summary="An empty answer (load balancers, benchmarks)")
+def ping() -> Response:
+    return Response(status_code=204)
+
+
 @router.get("/ready", summary="The database is reachable and migrated")
 def ready(request: Request, platform: PlatformDep) -> JSONResponse:
     try:
