@@ -61,7 +61,9 @@ def test_oversized_bodies_are_refused(ngsi, platform):
         "type": "T",
         "blob": {"type": "Property", "value": "x" * (platform.settings.max_body_bytes + 1)},
     }
-    assert ngsi.post("/entities", big).status_code == 413
+    response = ngsi.post("/entities", big)
+    assert response.status_code == 413
+    assert response.json()["status"] == 413 and "larger than" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(
