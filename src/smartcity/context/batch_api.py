@@ -15,6 +15,7 @@ from smartcity.context.entities_api import RESULTS_COUNT
 from smartcity.context.errors import BadRequestData, NgsiLdError
 from smartcity.context.http import GEO_JSON
 from smartcity.context.normalize import is_uri, normalize_entity
+from smartcity.context.openapi import ENTITIES, FRAGMENTS, IDS, QUERY, body
 from smartcity.context.params import FormatParam, LimitParam, OffsetParam, OptionsParam
 
 router = APIRouter(tags=["NGSI-LD"])
@@ -60,7 +61,7 @@ def _answer(call: Call, outcome: BatchOutcome, *, created: bool) -> Response:
     return call.empty(204)
 
 
-@router.post(OPERATIONS + "/create", summary="Batch entity creation")
+@router.post(OPERATIONS + "/create", summary="Batch entity creation", openapi_extra=body(ENTITIES))
 async def batch_create(call: WriteCall) -> Response:
     body = await _array(call)
 
@@ -73,7 +74,11 @@ async def batch_create(call: WriteCall) -> Response:
     return await call.run(work)
 
 
-@router.post(OPERATIONS + "/upsert", summary="Batch entity create or update (upsert)")
+@router.post(
+    OPERATIONS + "/upsert",
+    summary="Batch entity create or update (upsert)",
+    openapi_extra=body(ENTITIES),
+)
 async def batch_upsert(call: WriteCall, options: OptionsParam = None) -> Response:
     flags = params.parse_options(options).flags
     if {"replace", "update"} <= flags:
@@ -92,7 +97,7 @@ async def batch_upsert(call: WriteCall, options: OptionsParam = None) -> Respons
     return await call.run(work)
 
 
-@router.post(OPERATIONS + "/update", summary="Batch entity update")
+@router.post(OPERATIONS + "/update", summary="Batch entity update", openapi_extra=body(FRAGMENTS))
 async def batch_update(call: WriteCall, options: OptionsParam = None) -> Response:
     flags = params.parse_options(options).flags
     body = await _array(call)
@@ -108,7 +113,7 @@ async def batch_update(call: WriteCall, options: OptionsParam = None) -> Respons
     return await call.run(work)
 
 
-@router.post(OPERATIONS + "/merge", summary="Batch entity merge")
+@router.post(OPERATIONS + "/merge", summary="Batch entity merge", openapi_extra=body(FRAGMENTS))
 async def batch_merge(call: WriteCall) -> Response:
     body = await _array(call)
 
@@ -121,7 +126,7 @@ async def batch_merge(call: WriteCall) -> Response:
     return await call.run(work)
 
 
-@router.post(OPERATIONS + "/delete", summary="Batch entity delete")
+@router.post(OPERATIONS + "/delete", summary="Batch entity delete", openapi_extra=body(IDS))
 async def batch_delete(call: WriteCall) -> Response:
     payload, _kind = await _array(call)
     invalid, ids = BatchOutcome(), []
@@ -138,7 +143,7 @@ async def batch_delete(call: WriteCall) -> Response:
     return await call.run(work)
 
 
-@router.post(OPERATIONS + "/query", summary="Query entities (POST)")
+@router.post(OPERATIONS + "/query", summary="Query entities (POST)", openapi_extra=body(QUERY))
 async def batch_query(
     call: ReadCall,
     options: OptionsParam = None,

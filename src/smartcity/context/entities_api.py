@@ -12,6 +12,8 @@ from smartcity.context.edge import BASE, Call, ReadCall, WriteCall
 from smartcity.context.errors import BadRequestData, ResourceNotFound
 from smartcity.context.http import GEO_JSON
 from smartcity.context.normalize import is_uri, normalize_attribute, normalize_entity, valid_name
+from smartcity.context.openapi import ATTRIBUTE as ATTRIBUTE_BODY
+from smartcity.context.openapi import ENTITY, FRAGMENT, body
 from smartcity.context.params import (
     AttrsParam,
     FormatParam,
@@ -28,8 +30,8 @@ from smartcity.context.params import (
 )
 
 router = APIRouter(tags=["NGSI-LD"])
-ENTITY = BASE + "/entities/{entityId}"
-ATTRIBUTE = ENTITY + "/attrs/{attrId}"
+ENTITY_PATH = BASE + "/entities/{entityId}"
+ATTRIBUTE = ENTITY_PATH + "/attrs/{attrId}"
 GeoParam = Annotated[str | None, Query()]
 RESULTS_COUNT = "NGSILD-Results-Count"
 
@@ -69,7 +71,9 @@ def _update_answer(call: Call, result: service.UpdateResult) -> Response:
     return call.respond(result.body(call.ctx.present_name), status=207)
 
 
-@router.post(BASE + "/entities", status_code=201, summary="Create entity")
+@router.post(
+    BASE + "/entities", status_code=201, summary="Create entity", openapi_extra=body(ENTITY)
+)
 async def create_entity(call: WriteCall) -> Response:
     payload, _kind = await call.body()
 
@@ -143,7 +147,7 @@ def query_entities(
     return call.respond(body, media=media, headers=headers)
 
 
-@router.get(ENTITY, summary="Retrieve entity")
+@router.get(ENTITY_PATH, summary="Retrieve entity")
 def retrieve_entity(
     call: ReadCall,
     entityId: str,
@@ -177,7 +181,7 @@ def retrieve_entity(
     return call.respond(render.entity(document, view, call.ctx), media=media)
 
 
-@router.put(ENTITY, status_code=204, summary="Replace entity")
+@router.put(ENTITY_PATH, status_code=204, summary="Replace entity", openapi_extra=body(FRAGMENT))
 async def replace_entity(call: WriteCall, entityId: str) -> Response:
     payload, _kind = await call.body()
 
@@ -189,7 +193,7 @@ async def replace_entity(call: WriteCall, entityId: str) -> Response:
     return await call.run(work)
 
 
-@router.patch(ENTITY, status_code=204, summary="Merge entity")
+@router.patch(ENTITY_PATH, status_code=204, summary="Merge entity", openapi_extra=body(FRAGMENT))
 async def merge_entity(call: WriteCall, entityId: str) -> Response:
     payload, _kind = await call.body()
 
@@ -201,13 +205,18 @@ async def merge_entity(call: WriteCall, entityId: str) -> Response:
     return await call.run(work)
 
 
-@router.delete(ENTITY, status_code=204, summary="Delete entity")
+@router.delete(ENTITY_PATH, status_code=204, summary="Delete entity")
 def delete_entity(call: WriteCall, entityId: str) -> Response:
     service.delete_entity(call.session, call.tenant_id, checked_id(entityId), call.now)
     return call.empty(204)
 
 
-@router.post(ENTITY + "/attrs", status_code=204, summary="Append attributes")
+@router.post(
+    ENTITY_PATH + "/attrs",
+    status_code=204,
+    summary="Append attributes",
+    openapi_extra=body(FRAGMENT),
+)
 async def append_attributes(
     call: WriteCall,
     entityId: str,
@@ -230,7 +239,12 @@ async def append_attributes(
     return await call.run(work)
 
 
-@router.patch(ENTITY + "/attrs", status_code=204, summary="Update attributes")
+@router.patch(
+    ENTITY_PATH + "/attrs",
+    status_code=204,
+    summary="Update attributes",
+    openapi_extra=body(FRAGMENT),
+)
 async def update_attributes(call: WriteCall, entityId: str) -> Response:
     payload, _kind = await call.body()
 
@@ -244,7 +258,12 @@ async def update_attributes(call: WriteCall, entityId: str) -> Response:
     return await call.run(work)
 
 
-@router.patch(ATTRIBUTE, status_code=204, summary="Partial attribute update")
+@router.patch(
+    ATTRIBUTE,
+    status_code=204,
+    summary="Partial attribute update",
+    openapi_extra=body(ATTRIBUTE_BODY),
+)
 async def partial_attribute_update(
     call: WriteCall,
     entityId: str,
@@ -266,7 +285,9 @@ async def partial_attribute_update(
     return await call.run(work)
 
 
-@router.put(ATTRIBUTE, status_code=204, summary="Replace attribute")
+@router.put(
+    ATTRIBUTE, status_code=204, summary="Replace attribute", openapi_extra=body(ATTRIBUTE_BODY)
+)
 async def replace_attribute(
     call: WriteCall,
     entityId: str,
