@@ -20,7 +20,7 @@ def health() -> dict[str, str]:
 
 
 @router.get("/ping", status_code=204, summary="An empty answer (load balancers, benchmarks)")
-def ping() -> Response:
+async def ping() -> Response:
     return Response(status_code=204)
 
 
