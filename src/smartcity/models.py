@@ -1,6 +1,7 @@
 """Every part's tables, gathered so migrations and tests see the whole schema."""
 
 from smartcity.context import models as context_models
+from smartcity.context.subscriptions import models as subscription_models  # noqa: F401
 from smartcity.core.db import Base
 from smartcity.geo import models as geo_models
 from smartcity.security import models as security_models

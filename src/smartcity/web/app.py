@@ -32,7 +32,18 @@ def create_app(platform: Platform) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        # NGSI-LD notifications go out from a background thread while the app runs; set
+        # `app.state.notification_worker = False` before startup to drive delivery yourself.
+        from smartcity.context.subscriptions.worker import NotificationWorker
+
+        worker = None
+        if getattr(_app.state, "notification_worker", True) is not False:
+            worker = NotificationWorker(platform).start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
 
     app = FastAPI(
         title="smartcity",
