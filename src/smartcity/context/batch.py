@@ -93,9 +93,9 @@ def upsert_many(
     *,
     replace: bool = True,
 ) -> BatchOutcome:
-    """Create what is new; replace (or, with `replace=False`, update) what exists."""
+    """Create what is new; replace (or, with `replace=False`, update) what exists. An id given
+    twice is written once, the later entity winning (as if applied in order)."""
     outcome = BatchOutcome()
-    entities = _unique(entities, outcome)
     for start in range(0, len(entities), CHUNK):
         result = _write(
             session, tenant_id, entities[start : start + CHUNK], now=now, replace=replace
@@ -149,7 +149,7 @@ def merge_many(
 
 def delete_many(session: Session, tenant_id: int, ids: list[str], now: datetime) -> BatchOutcome:
     outcome = BatchOutcome()
-    for entity_id in dict.fromkeys(ids):
+    for entity_id in ids:  # an id given twice: its second deletion finds nothing (an error)
         try:
             service.delete_entity(session, tenant_id, entity_id, now)
         except ResourceNotFound as exc:

@@ -8,12 +8,12 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from smartcity.context import batch, params, render, search, store
+from smartcity.context import batch, params, render, search, service, store
 from smartcity.context.batch import BatchOutcome
 from smartcity.context.edge import BASE, Call, ReadCall, WriteCall
 from smartcity.context.entities_api import RESULTS_COUNT
 from smartcity.context.errors import BadRequestData, NgsiLdError
-from smartcity.context.http import GEO_JSON
+from smartcity.context.http import GEO_JSON, JSON
 from smartcity.context.normalize import is_uri, normalize_entity
 from smartcity.context.openapi import ENTITIES, FRAGMENTS, IDS, QUERY, body
 from smartcity.context.params import FormatParam, LimitParam, OffsetParam, OptionsParam
@@ -41,8 +41,13 @@ def _entities(
     for item in payload:
         entity_id = item.get("id") if isinstance(item, dict) else None
         try:
+            if kind == JSON and isinstance(item, dict) and "@context" in item:
+                raise BadRequestData("with application/json, send the @context in a Link header")
             ctx = call.entity_context(item, kind)
-            valid.append(ctx.expand_entity(normalize_entity(item, require_type=require_type)))
+            entity = ctx.expand_entity(normalize_entity(item, require_type=require_type))
+            if require_type:  # create and upsert store whole entities: no NGSI-LD Null in them
+                service.refuse_nulls(entity)
+            valid.append(entity)
         except NgsiLdError as exc:
             outcome.fail(entity_id, exc)
     return valid
@@ -185,6 +190,7 @@ def _query(
             **geo,
             limit=size,
             offset=start,
+            require_filter=payload.get("entities") is None,
         )
         for s in selectors
     ]

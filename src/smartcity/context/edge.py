@@ -170,6 +170,8 @@ class Call:
         context = self.response_context()
         if media == JSON_LD:
             body = _with_context(body, context)
+        elif media == GEO_JSON and isinstance(body, dict):
+            body = {**body, "@context": context}  # clause 4.5.16: in the Feature(Collection)
         elif isinstance(context, str):
             out_headers["Link"] = link_header(context)
         elif media in (JSON, GEO_JSON):

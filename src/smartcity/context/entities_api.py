@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -34,6 +35,14 @@ ENTITY_PATH = BASE + "/entities/{entityId}"
 ATTRIBUTE = ENTITY_PATH + "/attrs/{attrId}"
 GeoParam = Annotated[str | None, Query()]
 RESULTS_COUNT = "NGSILD-Results-Count"
+
+
+def location(entity_id: str) -> str:
+    """The entity's path for a Location header: IRIs percent-encoded into ASCII (RFC 3987)."""
+    return f"{BASE}/entities/{quote(entity_id, safe=_PCHAR)}"
+
+
+_PCHAR = ":@!$&'()*+,;=-._~/?#[]"
 
 
 def checked_id(entity_id: str) -> str:
@@ -80,7 +89,7 @@ async def create_entity(call: WriteCall) -> Response:
     def work() -> Response:
         entity = _entity_body(call, payload, require_id=True)
         service.create_entity(call.session, call.tenant_id, entity, call.now)
-        return call.empty(201, {"Location": f"{BASE}/entities/{entity['id']}"})
+        return call.empty(201, {"Location": location(entity["id"])})
 
     return await call.run(work)
 
@@ -161,11 +170,7 @@ def retrieve_entity(
     fmt: FormatParam = None,
 ) -> Response:
     media = call.accept(geo=True)
-    row = store.get_entity(call.session, call.tenant_id, checked_id(entityId))
-    if types is not None:
-        selector = search.parse_types(types).map(call.ctx.stored_name)
-        if not selector.accepts(row.types):
-            raise ResourceNotFound(f"entity {entityId} is not of type {types}", instance=entityId)
+    checked_id(entityId)
     view = params.make_view(
         call.ctx,
         options=params.parse_options(options, fmt),
@@ -175,6 +180,12 @@ def retrieve_entity(
         lang=lang,
         geometry_property=geometry_property,
     )
+    selector = search.parse_types(types).map(call.ctx.stored_name) if types is not None else None
+    row = store.get_entity(call.session, call.tenant_id, entityId)
+    if selector is not None and not selector.accepts(row.types):
+        raise ResourceNotFound(f"entity {entityId} is not of type {types}", instance=entityId)
+    if attrs is not None and view.attrs is not None and view.attrs.isdisjoint(row.attrs):
+        raise ResourceNotFound(f"entity {entityId} has none of the attributes {attrs}")
     document = store.entity_document(row, sys_attrs=view.sys_attrs)
     if media == GEO_JSON:
         return call.respond(render.feature(document, view, call.ctx), media=media)

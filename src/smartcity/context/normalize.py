@@ -49,6 +49,7 @@ ATTRIBUTE_MEMBERS = {
 }
 ENTITY_MEMBERS = {"id", "type", "@context", "scope", *SYSTEM_MEMBERS}
 
+NULL = "urn:ngsi-ld:null"  # NGSI-LD Null (clause 4.5.21)
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _FORBIDDEN_NAME = re.compile(r"[<>\"'=;()\s\x00-\x1f\x7f]")
 _LANGUAGE_TAG = re.compile(r"^(?:[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*|@none)$")
@@ -75,6 +76,19 @@ def parse_datetime(value: Any, where: str) -> datetime:
             if parsed.tzinfo is not None:
                 return parsed
     raise BadRequestData(f"{where} must be a DateTime with a timezone, e.g. 2026-01-05T09:00:00Z")
+
+
+def null_attribute(entity: dict[str, Any]) -> str | None:
+    """The name of the first attribute that is NGSI-LD Null (refused on create and replace)."""
+    for name, attribute in entity.items():
+        if name in ENTITY_MEMBERS:
+            continue
+        for instance in attribute if isinstance(attribute, list) else [attribute]:
+            if isinstance(instance, dict) and NULL in (
+                instance.get(m) for m in ATTRIBUTE_TYPES.values()
+            ):
+                return name
+    return None
 
 
 def normalize_entity(
@@ -199,6 +213,8 @@ def _is_geometry(value: Any) -> bool:
 def _check_value(kind: str, value: Any, path: str) -> Any:
     if value is None:
         raise BadRequestData(f"{path}: the value of a {kind} cannot be null")
+    if value == NULL or value == {"@none": NULL}:
+        return NULL  # NGSI-LD Null: the operation decides (deletes in merge and update)
     if kind == "GeoProperty":
         return _check_geometry(value, path)
     if kind == "Relationship" and not (

@@ -171,8 +171,10 @@ def entity_query(
     if bad:
         raise BadRequestData(f"id {bad[0]!r} is not a URI")
     geo = _geo(ctx, georel, geometry, coordinates, geoproperty)
-    if require_filter and not (id_list or types or id_pattern or attrs or q or geo):
-        raise BadRequestData("give at least one of type, id, idPattern, attrs, q or a geo-query")
+    if require_filter and not (types or attrs or q or geo):
+        raise BadRequestData("give at least one of type, attrs, q or a geo-query (clause 5.7.2)")
+    if attrs is not None and {"id", "type"} & set(split(attrs, "attrs")):
+        raise BadRequestData("id and type are entity members, not attributes: use pick")
     return EntityQuery(
         types=parse_types(types).map(ctx.stored_name) if types else None,
         ids=tuple(id_list),

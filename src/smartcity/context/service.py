@@ -13,9 +13,7 @@ from smartcity.context import events, store
 from smartcity.context.errors import BadRequestData, ResourceNotFound
 from smartcity.context.events import EntityChange
 from smartcity.context.models import ContextEntity
-from smartcity.context.normalize import ENTITY_MEMBERS
-
-NULL = "urn:ngsi-ld:null"  # in a merge, this value deletes the attribute (clause 4.5.21)
+from smartcity.context.normalize import ATTRIBUTE_TYPES, ENTITY_MEMBERS, NULL, null_attribute
 
 
 @dataclass
@@ -75,7 +73,14 @@ def _save(
     session.commit()
 
 
+def refuse_nulls(entity: dict[str, Any]) -> None:
+    name = null_attribute(entity)
+    if name is not None:
+        raise BadRequestData(f"{name}: NGSI-LD Null only deletes, it cannot be stored")
+
+
 def create_entity(session: Session, tenant_id: int, entity: dict[str, Any], now: datetime) -> None:
+    refuse_nulls(entity)
     result = store.upsert_entities(session, tenant_id, [entity], now, create_only=True)
     events.emit(session, result.changes)
     session.commit()
@@ -86,6 +91,7 @@ def replace_entity(
 ) -> None:
     if entity.get("id", entity_id) != entity_id:
         raise BadRequestData("the id in the body differs from the id in the path")
+    refuse_nulls(entity)
     row = store.get_entity(session, tenant_id, entity_id)
     types = entity.get("type") or row.types
     result = store.upsert_entities(
@@ -143,7 +149,8 @@ def merge_entity(
 def _is_null(instance: Any) -> bool:
     if not isinstance(instance, dict):
         return instance == NULL
-    return any(instance.get(m) == NULL for m in ("value", "object", "vocab", "json", "languageMap"))
+    values = [instance.get(m) for m in ATTRIBUTE_TYPES.values()]
+    return NULL in values or {"@none": NULL} in values
 
 
 def _merge_members(current: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
@@ -213,9 +220,11 @@ def append_attributes(
 def update_attributes(
     session: Session, tenant_id: int, entity_id: str, fragment: dict[str, Any], now: datetime
 ) -> UpdateResult:
-    """PATCH /entities/{id}/attrs: replace only the attribute instances that exist."""
+    """PATCH /entities/{id}/attrs: replace only the attribute instances that exist; an instance
+    set to NGSI-LD Null is deleted."""
     row = store.get_entity(session, tenant_id, entity_id)
     attrs, changed, result = dict(row.attrs), {}, UpdateResult()
+    written: set[str] = set()
     for name, attribute in _fragment_attributes(fragment).items():
         current = _instances(attrs.get(name, []))
         incoming = _instances(attribute)
@@ -225,11 +234,20 @@ def update_attributes(
                 {"attributeName": name, "reason": "attribute (or its datasetId) does not exist"}
             )
             continue
-        current.update(incoming)
-        attrs[name], changed[name] = _collapse(current), attribute
+        deleted = {d for d, instance in incoming.items() if _is_null(instance)}
+        current.update({d: i for d, i in incoming.items() if d not in deleted})
+        for dataset in deleted:
+            current.pop(dataset, None)
+        if current:
+            attrs[name] = _collapse(current)
+        else:
+            attrs.pop(name)
+        written.add(name)
+        if len(deleted) < len(incoming):
+            changed[name] = [i for d, i in incoming.items() if d not in deleted]
         result.updated.append(name)
-    if changed:
-        _save(session, row, attrs, changed, now, set(changed))
+    if written:
+        _save(session, row, attrs, changed, now, written)
     return result
 
 
@@ -249,6 +267,15 @@ def partial_update_attribute(
     dataset = members.get("datasetId")
     if dataset not in current:
         raise ResourceNotFound(f"attribute {name} has no instance with datasetId {dataset}")
+    if _is_null(members):
+        del current[dataset]
+        attrs = dict(row.attrs)
+        if current:
+            attrs[name] = _collapse(current)
+        else:
+            del attrs[name]
+        _save(session, row, attrs, {}, now, {name})
+        return
     instance = {**current[dataset], **members}
     if members.get("type", instance["type"]) != current[dataset]["type"]:
         raise BadRequestData(f"{name}: a partial update cannot change the attribute's type")

@@ -264,8 +264,8 @@ def entity_document(row: ContextEntity, *, sys_attrs: bool = False) -> dict[str,
         "id": row.entity_id,
         "type": row.types[0] if len(row.types) == 1 else list(row.types),
     }
-    if row.scope:
-        document["scope"] = row.scope
+    if row.scope:  # one scope is a string, as JSON-LD compaction gives it
+        document["scope"] = row.scope[0] if len(row.scope) == 1 else list(row.scope)
     document.update(row.attrs)
     if sys_attrs:
         document["createdAt"] = row.created_at.isoformat().replace("+00:00", "Z")

@@ -58,15 +58,19 @@ def test_type_expressions(city):
 
 def test_ids_and_id_pattern(city):
     wanted = "urn:ngsi-ld:Streetlight:002,urn:ngsi-ld:Streetlight:005"
-    assert ids(city.get("/entities", params={"id": wanted})) == wanted.split(",")
-    found = ids(city.get("/entities", params={"idPattern": "^urn:ngsi-ld:Streetlight:01"}))
+    assert ids(city.get("/entities", params={"id": wanted, "type": "Streetlight"})) == wanted.split(
+        ","
+    )
+    problem(city.get("/entities", params={"id": wanted}), 400, "BadRequestData")  # ids alone
+    pattern = {"idPattern": "^urn:ngsi-ld:Streetlight:01", "type": "Streetlight"}
+    found = ids(city.get("/entities", params=pattern))
     assert found == [
         "urn:ngsi-ld:Streetlight:010",
         "urn:ngsi-ld:Streetlight:011",
         "urn:ngsi-ld:Streetlight:012",
     ]
-    problem(city.get("/entities", params={"idPattern": "(["}), 400, "BadRequestData")
-    problem(city.get("/entities", params={"id": "no uri"}), 400, "BadRequestData")
+    problem(city.get("/entities", params={"idPattern": "([", "type": "T"}), 400, "BadRequestData")
+    problem(city.get("/entities", params={"id": "no uri", "type": "T"}), 400, "BadRequestData")
 
 
 def test_q_filters_with_the_query_language(city):
