@@ -1,7 +1,11 @@
-"""Placeholder router, filled in by its part of the broker."""
+"""/ngsi-ld/v1/temporal: the temporal API's routes, reading and writing, as one router."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter(tags=["NGSI-LD"])
+from smartcity.context.temporal import read_api, write_api
+
+router = APIRouter()
+router.include_router(read_api.router)
+router.include_router(write_api.router)
