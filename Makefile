@@ -25,7 +25,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 
 bench: $(STAMP)
+	@scripts/ensure-services
 	$(BIN)/python benchmarks/bench_grid_lookup.py --out var/bench/grid_lookup.json $(ARGS)
+	$(BIN)/python benchmarks/bench_ngsild_write.py $(ARGS)
+	$(BIN)/python benchmarks/bench_ngsild_query.py $(ARGS)
+	$(BIN)/python benchmarks/bench_ngsild_temporal.py $(ARGS)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "smartcity needs Python 3.11 or newer")'
