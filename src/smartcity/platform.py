@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from smartcity.context.jsonld import ContextResolver, parse_allowed_hosts
@@ -20,6 +23,9 @@ class Platform:
     grids: GridIndexCache = field(default_factory=GridIndexCache)
     limiter: RateLimiter | None = None
     contexts: ContextResolver | None = None
+    # SQLite has one writer at a time: writers in this process queue here instead of meeting
+    # SQLITE_BUSY and its sleeping retries (see `serialized_writes`).
+    sqlite_writer: threading.Lock = field(default_factory=threading.Lock)
     # Tenant ids by slug, filled on first use (tenants are created, never renamed or removed).
     tenant_ids: dict[str, int] = field(default_factory=dict)
 
@@ -37,6 +43,15 @@ class Platform:
             db=Database(settings.resolved_database_url),
             clock=clock or SystemClock(),
         )
+
+    @contextmanager
+    def serialized_writes(self) -> Iterator[None]:
+        """Around a write transaction: one writer at a time on SQLite, nothing on PostgreSQL."""
+        if self.db.backend != "sqlite":
+            yield
+            return
+        with self.sqlite_writer:
+            yield
 
     def close(self) -> None:
         self.db.dispose()

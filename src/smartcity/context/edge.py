@@ -103,7 +103,10 @@ class Call:
 
         def work() -> T:
             self.authorize()
-            return fn(*args)
+            if self.permission != "context:write":
+                return fn(*args)
+            with self.platform.serialized_writes():
+                return fn(*args)
 
         return await run_in_threadpool(work)
 
