@@ -8,7 +8,17 @@ import pytest
 
 from smartcity.context import store
 from smartcity.context.errors import BadRequestData
-from smartcity.context.query import parse_geoquery, parse_q
+from smartcity.context.query import (
+    AttrPath,
+    Comparison,
+    Literal,
+    NotExists,
+    Operator,
+    ValueKind,
+    evaluate,
+    parse_geoquery,
+    parse_q,
+)
 from smartcity.context.search import EntityQuery, find_entities, parse_types
 
 SENSOR, STATION, LAMP = "urn:t:Sensor", "urn:t:Station", "urn:t:Lamp"
@@ -125,3 +135,132 @@ def test_limits_are_checked(city):
         city(limit=5000)
     with pytest.raises(BadRequestData):
         city(offset=-1)
+
+
+# Pages over SQL, Python and mixed decisions (users of other brokers report empty or duplicated
+# pages past 50,000): 1,200 entities read 100 at a time from every offset.
+
+AQ = "urn:t:AirQuality"
+TEMPERATURE = "urn:a:temperature"
+
+
+def reading(n: int) -> dict:
+    value = (
+        {"@id": f"urn:x:{n % 7}"} if n % 11 == 0 else n % 50
+    )  # only Python reads @id (n=66+77k: x:3)
+    return {
+        "id": f"urn:ngsi-ld:AirQuality:{n:05d}",
+        "type": AQ,
+        NO2: {"type": "Property", "value": value},
+        TEMPERATURE: [
+            {"type": "Property", "value": n % 30},
+            {"type": "Property", "value": (n * 7) % 40, "datasetId": "urn:ds:b"},
+        ],
+        "location": {
+            "type": "GeoProperty",
+            "value": {"type": "Point", "coordinates": [121.0 + (n % 40) * 0.001, 31.2]},
+        },
+    }
+
+
+@pytest.fixture
+def readings(session, tenant_id, clock):
+    documents = [reading(n) for n in range(1200)]
+    store.upsert_entities(session, tenant_id, documents, clock.now())
+    session.commit()
+    return documents
+
+
+QUERIES = {
+    "types only": {"types": parse_types(AQ)},
+    "q decided in SQL": {"q": parse_q(f"{TEMPERATURE}>=20|{TEMPERATURE}==3")},
+    "q with undecided rows": {"q": parse_q(f"{NO2}<25|{NO2}==urn:x:3")},
+    "near": {"geo": parse_geoquery("near;maxDistance==1000", "Point", "[121.0, 31.2]")},
+}
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_every_page_of_1200_entities_is_complete_and_stable(
+    session, tenant_id, clock, readings, name
+):
+    options = QUERIES[name]
+    expected = [
+        d["id"]
+        for d in readings
+        if "q" not in options or evaluate(options["q"], d, now=clock.now())
+        if "geo" not in options or options["geo"].matches_entity(d)
+    ]
+    assert 0 < len(expected) < 1200 or name == "types only"
+    for offset in [*range(0, 1300, 100), 1, 99, 1150, len(expected) - 1, len(expected), 5000]:
+        query = EntityQuery(**options, limit=100, offset=offset)
+        rows, total = find_entities(session, tenant_id, query, now=clock.now(), count=True)
+        assert ids(rows) == expected[offset : offset + 100], offset
+        assert total == len(expected)
+
+
+def test_a_page_stops_at_its_limit_when_rows_need_python(session, tenant_id, clock, readings):
+    query = EntityQuery(q=parse_q(f"{NO2}==urn:x:3"), limit=3, offset=1)
+    rows, _ = find_entities(session, tenant_id, query, now=clock.now())
+    assert ids(rows) == [f"urn:ngsi-ld:AirQuality:{n:05d}" for n in (143, 220, 297)]
+
+
+def test_any_instance_of_a_multi_attribute_matches(city, session, tenant_id, clock):
+    both = {
+        "id": "urn:ngsi-ld:Thing:multi",
+        "type": SENSOR,
+        NO2: [
+            {"type": "Property", "value": 1},
+            {"type": "Property", "value": 500, "datasetId": "urn:ds:raw"},
+        ],
+    }
+    store.upsert_entities(session, tenant_id, [both], clock.now())
+    assert ids(city(q=parse_q(f"{NO2}>=400"))[0]) == ["urn:ngsi-ld:Thing:multi"]
+    assert "urn:ngsi-ld:Thing:multi" in ids(city(q=parse_q(f"{NO2}<2"), limit=1000)[0])
+    datasets = city(q=parse_q(f'{NO2}.datasetId=="urn:ds:raw"'))[0]
+    assert ids(datasets) == ["urn:ngsi-ld:Thing:multi"]
+
+
+def test_literal_and_regular_id_patterns_agree(city):
+    literal, total = city(id_pattern=re.compile(r"^urn:ngsi-ld:Thing:01"), limit=100)
+    assert total == 20 and ids(literal) == [f"urn:ngsi-ld:Thing:{n:04d}" for n in range(100, 120)]
+    regular, total = city(id_pattern=re.compile(r"Thing:01\d\d$"), limit=100)
+    assert ids(regular) == ids(literal) and total == 20
+
+
+def test_attrs_keeps_entities_having_one_of_them(city, session, tenant_id, clock):
+    bare = {"id": "urn:ngsi-ld:Thing:bare", "type": LAMP, "urn:a:other": {"value": 1}}
+    store.upsert_entities(session, tenant_id, [bare], clock.now())
+    rows, total = city(attrs=frozenset({"urn:a:other", "urn:a:none"}))
+    assert ids(rows) == ["urn:ngsi-ld:Thing:bare"] and total == 1
+    assert city(types=parse_types(LAMP), attrs=frozenset({NO2}), limit=0)[1] == 40
+
+
+def test_type_conjunction_with_q(city):
+    rows, total = city(types=parse_types(f"{SENSOR};{STATION}"), q=parse_q(f"{NO2}<10"))
+    assert ids(rows) == [
+        "urn:ngsi-ld:Thing:0001",
+        "urn:ngsi-ld:Thing:0004",
+        "urn:ngsi-ld:Thing:0007",
+    ]
+    assert total == 3
+
+
+def test_paths_too_deep_for_sql_are_still_answered(city, session, tenant_id, clock):
+    nested = {
+        "id": "urn:ngsi-ld:Thing:nested",
+        "type": LAMP,
+        NO2: {
+            "type": "Property",
+            "value": 1,
+            "urn:a:s": {"value": 2, "urn:a:t": {"value": {"m": {"n": "deep"}}}},
+        },
+    }
+    store.upsert_entities(session, tenant_id, [nested], clock.now())
+    q = Comparison(
+        AttrPath((NO2, "urn:a:s", "urn:a:t"), ("m", "n")),
+        Operator.EQ,
+        Literal(ValueKind.STRING, "deep"),
+    )
+    rows, total = city(q=q)
+    assert ids(rows) == ["urn:ngsi-ld:Thing:nested"] and total == 1
+    assert city(q=NotExists(q.path), limit=0)[1] == 120

@@ -71,3 +71,16 @@ class AttributeInstance(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     value_number: Mapped[float | None] = mapped_column(Double, nullable=True)
     instance: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+# The extent of each location box (migration 0004), for geo-queries that bound the box search.
+Index(
+    "ix_ngsi_entities_tenant_width",
+    ContextEntity.tenant_id,
+    ContextEntity.max_lon - ContextEntity.min_lon,
+)
+Index(
+    "ix_ngsi_entities_tenant_height",
+    ContextEntity.tenant_id,
+    ContextEntity.max_lat - ContextEntity.min_lat,
+)

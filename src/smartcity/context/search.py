@@ -1,30 +1,37 @@
-"""Finding entities (GET /entities, entityOperations/query): SQL narrows, the query tree decides.
+"""Finding entities (GET /entities, entityOperations/query): SQL decides what it can.
 
-Type, id and the `location` bounding box filter in SQL; `q`, `idPattern` and exact geo-relations
-are evaluated on the remaining rows, which are read in primary-key order so that pages stay
-stable at any offset.
+Types, ids, ``attrs``, literal ``idPattern``s and most of ``q`` are translated into SQL
+(``query/sql.py``); each row is then known to match, known not to, or left *undecided* (a value
+shape or literal SQL cannot read as the evaluator does, ``georel`` beyond its bounding box). Pages
+are read in primary-key order; undecided rows are evaluated in Python as the scan meets them, so
+pages stay stable and complete at any offset, and a query SQL fully decides costs one
+``ORDER BY id LIMIT`` query.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from smartcity.context import store
 from smartcity.context.errors import BadRequestData
-from smartcity.context.models import ContextEntity, ContextEntityType
-from smartcity.context.query import GeoQuery, GeoRel, QueryNode, evaluate
+from smartcity.context.models import ContextEntity
+from smartcity.context.query import GeoQuery, QueryNode, evaluate, sql_plan, sql_run
+from smartcity.context.query.sql import give_up
+from smartcity.context.query.sql_plan import Plan
 
 MAX_LIMIT = 1000
 CHUNK = 500
-METRES_PER_DEGREE_LAT = 110_574.0
+_PG_SETTINGS = (
+    "SELECT set_config('jit', 'off', true), "
+    "set_config('plan_cache_mode', 'force_generic_plan', true)"
+)
 
 
 @dataclass(frozen=True)
@@ -101,48 +108,6 @@ class EntityQuery:
     offset: int = 0
 
 
-def _narrowed(tenant_id: int, query: EntityQuery) -> Select[tuple[ContextEntity]]:
-    stmt = select(ContextEntity).where(ContextEntity.tenant_id == tenant_id)
-    if query.types is not None:
-        typed = select(ContextEntityType.entity_pk).where(
-            ContextEntityType.tenant_id == tenant_id,
-            ContextEntityType.type.in_(sorted(query.types.names())),
-        )
-        stmt = stmt.where(ContextEntity.id.in_(typed))
-    if query.ids:
-        stmt = stmt.where(ContextEntity.entity_id.in_(query.ids))
-    if query.geo is not None and query.geo.geoproperty == store.LOCATION:
-        stmt = _within_box(stmt, query.geo)
-    return stmt.order_by(ContextEntity.id)
-
-
-def _within_box(stmt: Select[tuple[ContextEntity]], geo: GeoQuery) -> Select[tuple[ContextEntity]]:
-    """Keep rows whose location box can satisfy the relation (never drops a true match)."""
-    if geo.georel is GeoRel.DISJOINT or (geo.georel is GeoRel.NEAR and geo.max_distance is None):
-        return stmt
-    x0, y0, x1, y1 = geo.reference.bounds
-    if geo.georel is GeoRel.NEAR:
-        margin_lat = geo.max_distance / METRES_PER_DEGREE_LAT
-        margin_lon = margin_lat / max(math.cos(math.radians(max(abs(y0), abs(y1)))), 0.01)
-        x0, x1, y0, y1 = x0 - margin_lon, x1 + margin_lon, y0 - margin_lat, y1 + margin_lat
-    return stmt.where(
-        ContextEntity.min_lon <= x1,
-        ContextEntity.max_lon >= x0,
-        ContextEntity.min_lat <= y1,
-        ContextEntity.max_lat >= y0,
-    )
-
-
-def _exact(query: EntityQuery) -> bool:
-    return (
-        query.q is None
-        and query.id_pattern is None
-        and query.geo is None
-        and not query.attrs
-        and (query.types is None or all(len(c) == 1 for c in query.types.clauses))
-    )
-
-
 def _matches(row: ContextEntity, query: EntityQuery, now: datetime) -> bool:
     if query.types is not None and not query.types.accepts(row.types):
         return False
@@ -158,14 +123,63 @@ def _matches(row: ContextEntity, query: EntityQuery, now: datetime) -> bool:
     return query.geo is None or query.geo.matches_entity(document, now=now)
 
 
-def _scan(session: Session, stmt: Select[tuple[ContextEntity]]) -> Iterator[ContextEntity]:
-    last = 0
-    while True:
-        rows = session.scalars(stmt.where(ContextEntity.id > last).limit(CHUNK)).all()
-        yield from rows
-        if len(rows) < CHUNK:
+def _matching(
+    session: Session,
+    plan: Plan,
+    query: EntityQuery,
+    now: datetime,
+    want: int | None,
+    *,
+    after: int = 0,
+    full: bool = True,
+    undecided_only: bool = False,
+) -> Iterator[tuple[int, ContextEntity | None]]:
+    """Matching ids after ``after`` in id order, ``want`` at most, with their entity (``full``, or
+    when Python had to read it)."""
+
+    def chunk() -> Select[Any]:
+        candidates = plan.build(full)
+        id_, sure = candidates.selected_columns[:2]
+        if undecided_only:
+            candidates = candidates.where(~sure)
+        return candidates.where(id_ > bindparam("last")).limit(bindparam("size"))
+
+    key = (plan.key, "chunk", full, undecided_only)
+    dialect = session.get_bind().dialect
+    last, found = after, 0
+    while want is None or found < want:
+        size = CHUNK if want is None else want - found
+        rows = sql_run.run(session, key, chunk, plan.params | {"last": last, "size": size})
+        loaded = {}
+        if full:
+            loaded = {row[0]: sql_run.entity_of(row, dialect) for row in rows}
+        elif undecided := [row[0] for row in rows if not row[1]]:
+            stmt = select(ContextEntity).where(ContextEntity.id.in_(undecided))
+            loaded = {entity.id: entity for entity in session.scalars(stmt)}
+        for pk, sure, *_ in rows:
+            entity = loaded.get(pk)
+            if sure or (entity is not None and _matches(entity, query, now)):
+                yield pk, entity
+                found += 1
+                if found == want:
+                    return
+        if len(rows) < size:
             return
-        last = rows[-1].id
+        last = rows[-1][0]
+
+
+def _count(session: Session, plan: Plan, query: EntityQuery, now: datetime) -> int:
+    """Rows SQL knows to match, and those of the undecided ones Python accepts."""
+
+    def tally() -> Select[Any]:
+        candidates = plan.build(False).subquery()
+        sure = candidates.c.sure
+        return select(func.count().filter(sure), func.count().filter(~sure)).select_from(candidates)
+
+    ((known, unknown),) = sql_run.run(session, (plan.key, "count"), tally, plan.params)
+    if unknown:
+        known += sum(1 for _ in _matching(session, plan, query, now, None, undecided_only=True))
+    return known
 
 
 def find_entities(
@@ -176,18 +190,32 @@ def find_entities(
         raise BadRequestData(f"limit must be between 0 and {MAX_LIMIT}")
     if query.offset < 0:
         raise BadRequestData("offset must not be negative")
-    stmt = _narrowed(tenant_id, query)
-    if _exact(query):
-        page = list(session.scalars(stmt.limit(query.limit).offset(query.offset)).all())
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) if count else None
-        return page, total
-    page, seen = [], 0
-    for row in _scan(session, stmt):
-        if not _matches(row, query, now):
-            continue
-        if query.offset <= seen < query.offset + query.limit:
-            page.append(row)
-        seen += 1
-        if not count and seen >= query.offset + query.limit:
-            break
-    return page, seen if count else None
+    session.flush()  # the statements below read the database directly
+    backend = session.get_bind().dialect.name
+    if backend == "postgresql" and query.q is not None:
+        # Large JSON predicates: compiling them to machine code, or planning them again for each
+        # set of values, costs more than running them.
+        session.execute(text(_PG_SETTINGS))
+    try:
+        return _find(session, backend, tenant_id, query, now, count)
+    except sql_run.TooComplex:
+        give_up(query.q, backend, ContextEntity.attrs)  # type: ignore[arg-type]
+        return _find(session, backend, tenant_id, query, now, count)
+
+
+def _find(
+    session: Session, backend: str, tenant_id: int, query: EntityQuery, now: datetime, count: bool
+) -> tuple[list[ContextEntity], int | None]:
+    extent = query.geo is not None and sql_plan.extent_indexed(session)
+    plan = sql_plan.plan(backend, tenant_id, query, extent=extent)
+    total = _count(session, plan, query, now) if count else None
+    if query.limit == 0:
+        return [], total
+    after = 0
+    if query.offset:  # skip by ids only, then read whole entities from there
+        skipped = list(_matching(session, plan, query, now, query.offset, full=False))
+        if len(skipped) < query.offset:
+            return [], total
+        after = skipped[-1][0]
+    page = _matching(session, plan, query, now, query.limit, after=after)
+    return [entity for _, entity in page if entity is not None], total
