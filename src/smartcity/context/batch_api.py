@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from smartcity.context import batch, params, render, search, service, store
+from smartcity.context import batch, params, query_body, render, search, service, store
 from smartcity.context.batch import BatchOutcome
 from smartcity.context.edge import BASE, Call, ReadCall, WriteCall
 from smartcity.context.entities_api import RESULTS_COUNT
@@ -175,9 +175,9 @@ def _query(
     count: bool,
 ) -> Response:
     size, start = params.page(limit, offset, count)
-    selectors = _selectors(payload.get("entities"))
-    geo = _geo_q(payload.get("geoQ"))
-    attrs = _joined(payload.get("attrs"), "attrs")
+    selectors = query_body.selectors(payload.get("entities")) or [{}]
+    geo = query_body.geo_q(payload.get("geoQ"))
+    attrs = query_body.joined(payload.get("attrs"), "attrs")
     ctx = call.ctx
     queries = [
         params.entity_query(
@@ -186,7 +186,7 @@ def _query(
             types=s.get("type"),
             id_pattern=s.get("idPattern"),
             attrs=attrs,
-            q=_text(payload.get("q"), "q"),
+            q=query_body.text_member(payload.get("q"), "q"),
             **geo,
             limit=size,
             offset=start,
@@ -198,9 +198,9 @@ def _query(
         ctx,
         options=params.parse_options(options, fmt),
         attrs=attrs,
-        pick=_joined(payload.get("pick"), "pick"),
-        omit=_joined(payload.get("omit"), "omit"),
-        lang=_text(payload.get("lang"), "lang"),
+        pick=query_body.joined(payload.get("pick"), "pick"),
+        omit=query_body.joined(payload.get("omit"), "omit"),
+        lang=query_body.text_member(payload.get("lang"), "lang"),
     )
     rows, total = _run(call, queries, size, start, count)
     documents = [store.entity_document(r, sys_attrs=view.sys_attrs) for r in rows]
@@ -231,46 +231,3 @@ def _run(
             everything = replace(everything, offset=everything.offset + search.MAX_LIMIT)
     ordered = [found[pk] for pk in sorted(found)]
     return ordered[start : start + size], len(ordered) if count else None
-
-
-def _selectors(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return [{}]
-    if not isinstance(value, list) or not value:
-        raise BadRequestData("entities must be a non-empty array of EntitySelectors")
-    for selector in value:
-        if not isinstance(selector, dict) or not set(selector) <= {"id", "idPattern", "type"}:
-            raise BadRequestData("an EntitySelector has only id, idPattern and type")
-        if not all(isinstance(v, str) for v in selector.values()):
-            raise BadRequestData("EntitySelector members are strings")
-    return value
-
-
-def _text(value: Any, what: str) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise BadRequestData(f"{what} must be a string")
-    return value
-
-
-def _joined(value: Any, what: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise BadRequestData(f"{what} must be a non-empty array of names")
-    return ",".join(value)
-
-
-def _geo_q(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise BadRequestData("geoQ must be an object")
-    coordinates = value.get("coordinates")
-    return {
-        "georel": _text(value.get("georel"), "geoQ.georel"),
-        "geometry": _text(value.get("geometry"), "geoQ.geometry"),
-        "coordinates": coordinates,
-        "geoproperty": _text(value.get("geoproperty"), "geoQ.geoproperty"),
-    }

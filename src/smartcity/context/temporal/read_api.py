@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from smartcity.context import params
+from smartcity.context import params, query_body
 from smartcity.context.edge import BASE, Call, ReadCall
 from smartcity.context.errors import BadRequestData
 from smartcity.context.params import (
@@ -215,10 +215,10 @@ async def query_temporal_entities_post(
     if not isinstance(body, dict) or body.get("type") != "Query":
         raise BadRequestData('the body must be a Query object ("type": "Query")')
     size, start = params.page(limit, offset, count)
-    selectors = payload.selectors(body.get("entities"))
-    attrs = payload.joined(body.get("attrs"), "attrs")
-    q = payload.text_member(body.get("q"), "q")
-    geo = payload.geo_q(body.get("geoQ"))
+    selectors = query_body.selectors(body.get("entities"))
+    attrs = query_body.joined(body.get("attrs"), "attrs")
+    q = query_body.text_member(body.get("q"), "q")
+    geo = query_body.geo_q(body.get("geoQ"))
     if not (selectors or attrs or q or geo):
         raise BadRequestData("give at least one of entities, attrs, q or geoQ")
     queries = tuple(
@@ -240,9 +240,9 @@ async def query_temporal_entities_post(
     shape = _shape(
         call,
         temporal,
-        pick=payload.joined(body.get("pick"), "pick"),
-        omit=payload.joined(body.get("omit"), "omit"),
-        lang=payload.text_member(body.get("lang"), "lang"),
+        pick=query_body.joined(body.get("pick"), "pick"),
+        omit=query_body.joined(body.get("omit"), "omit"),
+        lang=query_body.text_member(body.get("lang"), "lang"),
     )
     names = _names(call, attrs, None)
     selection = Selection(queries, names, temporal.window, size, start)
