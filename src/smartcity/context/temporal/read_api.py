@@ -35,6 +35,12 @@ ENTITIES = BASE + "/temporal/entities"
 ENTITY = ENTITIES + "/{entityId}"
 RESULTS_COUNT = "NGSILD-Results-Count"
 Text = Annotated[str | None, Query()]
+TimeAtParam = Annotated[str | None, Query(alias="timeAt")]
+EndTimeAtParam = Annotated[str | None, Query(alias="endTimeAt")]
+LastNParam = Annotated[str | None, Query(alias="lastN")]
+AggrMethodsParam = Annotated[str | None, Query(alias="aggrMethods")]
+AggrPeriodParam = Annotated[str | None, Query(alias="aggrPeriodDuration")]
+DatasetIdParam = Annotated[str | None, Query(alias="datasetId")]
 
 
 def _shape(
@@ -104,13 +110,13 @@ def query_temporal_entities(
     coordinates: Text = None,
     geoproperty: Text = None,
     timerel: Text = None,
-    time_at: Annotated[str | None, Query(alias="timeAt")] = None,
-    end_time_at: Annotated[str | None, Query(alias="endTimeAt")] = None,
+    time_at: TimeAtParam = None,
+    end_time_at: EndTimeAtParam = None,
     timeproperty: Text = None,
-    last_n: Annotated[str | None, Query(alias="lastN")] = None,
-    aggr_methods: Annotated[str | None, Query(alias="aggrMethods")] = None,
-    aggr_period: Annotated[str | None, Query(alias="aggrPeriodDuration")] = None,
-    dataset_id: Annotated[str | None, Query(alias="datasetId")] = None,
+    last_n: LastNParam = None,
+    aggr_methods: AggrMethodsParam = None,
+    aggr_period: AggrPeriodParam = None,
+    dataset_id: DatasetIdParam = None,
     lang: LangParam = None,
     options: OptionsParam = None,
     fmt: FormatParam = None,
@@ -169,13 +175,13 @@ def retrieve_temporal_entity(
     pick: PickParam = None,
     omit: OmitParam = None,
     timerel: Text = None,
-    time_at: Annotated[str | None, Query(alias="timeAt")] = None,
-    end_time_at: Annotated[str | None, Query(alias="endTimeAt")] = None,
+    time_at: TimeAtParam = None,
+    end_time_at: EndTimeAtParam = None,
     timeproperty: Text = None,
-    last_n: Annotated[str | None, Query(alias="lastN")] = None,
-    aggr_methods: Annotated[str | None, Query(alias="aggrMethods")] = None,
-    aggr_period: Annotated[str | None, Query(alias="aggrPeriodDuration")] = None,
-    dataset_id: Annotated[str | None, Query(alias="datasetId")] = None,
+    last_n: LastNParam = None,
+    aggr_methods: AggrMethodsParam = None,
+    aggr_period: AggrPeriodParam = None,
+    dataset_id: DatasetIdParam = None,
     lang: LangParam = None,
     options: OptionsParam = None,
     fmt: FormatParam = None,
