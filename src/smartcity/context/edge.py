@@ -18,9 +18,10 @@ import orjson
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from smartcity.context.errors import BadRequestData
+from smartcity.context.errors import BadRequestData, InvalidRequest, LengthRequired
 from smartcity.context.http import (
     GEO_JSON,
     JSON,
@@ -173,7 +174,7 @@ class Call:
         context = self.response_context()
         if media == JSON_LD:
             body = _with_context(body, context)
-        elif media == GEO_JSON and isinstance(body, dict):
+        elif media == GEO_JSON and isinstance(body, dict) and not _prefers_json_body(self.request):
             body = {**body, "@context": context}  # clause 4.5.16: in the Feature(Collection)
         elif isinstance(context, str):
             out_headers["Link"] = link_header(context)
@@ -197,6 +198,15 @@ class Call:
             headers["NGSILD-Tenant"] = tenant
 
 
+def _prefers_json_body(request: Request) -> bool:
+    """`Prefer: body=json` (clause 6.3.6): GeoJSON without @context, which the Link header gives."""
+    prefer = request.headers.get("prefer")
+    if prefer is None:
+        return False
+    tokens = (token.split(";")[0].replace(" ", "") for token in prefer.lower().split(","))
+    return "body=json" in tokens
+
+
 def _has_context_link(request: Request) -> bool:
     return parse_link_header(request.headers.get("link")) is not None
 
@@ -209,10 +219,58 @@ def _with_context(body: Any, context: Any) -> Any:
     return body
 
 
+_BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
+# Every query parameter some NGSI-LD operation defines (clause 6, GS CIM 009 v1.8–v1.9). A route
+# refuses names that neither it declares nor any operation defines; routes that refuse more
+# (discovery, subscriptions) check their own list.
+_NGSI_LD_PARAMETERS = frozenset(
+    {
+        *("id", "type", "idPattern", "attrs", "pick", "omit", "q", "csf", "scopeQ"),
+        *("georel", "geometry", "coordinates", "geoproperty", "geometryProperty"),
+        *("lang", "options", "format", "local", "datasetId", "deleteAll", "details"),
+        *("limit", "offset", "count", "timerel", "timeAt", "endTimeAt", "timeproperty"),
+        *("lastN", "aggrMethods", "aggrPeriodDuration", "join", "joinLevel", "containedBy"),
+        *("entityMap", "expandValues", "observedAt", "collect", "via"),
+    }
+)
+
+
+def _preconditions(request: Request) -> None:
+    """What every request must satisfy before anything else is looked at (clauses 6.3.4 and
+    6.3.20): a body's Content-Length, and only the query parameters the operation defines."""
+    if request.method in _BODY_METHODS and "content-length" not in request.headers:
+        raise LengthRequired("a POST, PATCH or PUT request must carry Content-Length")
+    if request.query_params:
+        route = request.scope.get("route")
+        if isinstance(route, APIRoute):
+            unknown = set(request.query_params) - _query_names(route) - _NGSI_LD_PARAMETERS
+            if unknown:
+                names = ", ".join(sorted(unknown))
+                raise InvalidRequest(f"this operation has no query parameter {names}")
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares, its dependencies' included (kept on the route)."""
+    names: frozenset[str] | None = getattr(route, "_ngsi_ld_query_names", None)
+    if names is None:
+        found: set[str] = set()
+        pending = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            found.update(field.alias for field in dependant.query_params)
+            pending.extend(dependant.dependencies)
+        names = frozenset(found)
+        route._ngsi_ld_query_names = names  # type: ignore[attr-defined]
+    return names
+
+
 def _call(permission: str, *, create_tenant: bool) -> Any:
     async def dependency(request: Request, platform: PlatformDep) -> AsyncIterator[Call]:
+        _preconditions(request)
         link = parse_link_header(request.headers.get("link"))
-        call = Call(request, platform, permission, create_tenant=create_tenant, context_value=link)
+        # Clause 5.5.10: only creations (POST) bring a tenant into being.
+        creates = create_tenant and request.method == "POST"
+        call = Call(request, platform, permission, create_tenant=creates, context_value=link)
         try:
             yield call
         finally:

@@ -65,3 +65,9 @@ class TooManyResults(NgsiLdError):
 
 class LdContextNotAvailable(NgsiLdError):
     error_type, status, title = "LdContextNotAvailable", 503, "@context not available"
+
+
+class LengthRequired(NgsiLdError):
+    """Clause 6.3.4: a POST, PATCH or PUT without Content-Length is answered by a bare 411."""
+
+    error_type, status, title = "InvalidRequest", 411, "Length required"

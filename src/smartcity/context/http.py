@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ from smartcity.security.models import Tenant
 from smartcity.security.principal import Principal
 
 JSON, JSON_LD, GEO_JSON = "application/json", "application/ld+json", "application/geo+json"
+MERGE_PATCH = "application/merge-patch+json"  # clause 6.3.4: PATCH bodies, read as JSON
 TENANT_HEADER = "ngsild-tenant"
 
 
@@ -34,6 +36,8 @@ def media_type(request: Request) -> str:
 async def read_json_body(request: Request) -> tuple[Any, str]:
     """The parsed body and its media type (application/json or application/ld+json)."""
     kind = media_type(request)
+    if kind == MERGE_PATCH and request.method == "PATCH":
+        kind = JSON
     if kind not in (JSON, JSON_LD):
         raise UnsupportedMediaType(f"send {JSON} or {JSON_LD}, not {kind or 'no Content-Type'}")
     raw = await request.body()
@@ -49,18 +53,61 @@ async def read_json_body(request: Request) -> tuple[Any, str]:
 
 
 def negotiate(request: Request, *, geo: bool = False) -> str:
-    """The representation the client accepts, preferring application/json."""
-    accept = request.headers.get("accept", "").lower()
-    if not accept.strip():
+    """The representation the client accepts (clause 6.3.4): the highest weight wins, equal
+    weights go by the order application/json, application/ld+json, application/geo+json."""
+    accept = request.headers.get("accept", "")
+    chosen = _choose(accept, geo)
+    if chosen is None:
+        offered = ", ".join(OFFERED[geo])
+        raise NotAcceptable(f"this resource is available as {offered}, not {accept!r}")
+    return chosen
+
+
+OFFERED = {False: (JSON, JSON_LD), True: (JSON, JSON_LD, GEO_JSON)}
+
+
+@lru_cache(maxsize=512)
+def _choose(accept: str, geo: bool) -> str | None:
+    """RFC 9110 clause 12.5.1: each offered type takes the weight of the most specific range
+    that matches it; a weight of 0 refuses it; a malformed weight counts as 1."""
+    ranges = _ranges(accept)
+    if not ranges:
         return JSON
-    offered = [JSON, JSON_LD, *([GEO_JSON] if geo else [])]
-    ranges = [part.split(";")[0].strip() for part in accept.split(",")]
-    for wanted in ranges:
-        if wanted in offered:
-            return wanted
-        if wanted in ("*/*", "application/*"):
-            return JSON
-    raise NotAcceptable(f"this resource is available as {', '.join(offered)}")
+    best, best_q = None, 0.0
+    for offered in OFFERED[geo]:
+        kind = offered.split("/")[0]
+        matches = [
+            (specificity, q)
+            for (wanted, specificity, q) in ranges
+            if wanted in (offered, f"{kind}/*", "*/*")
+        ]
+        if not matches:
+            continue
+        q = max(matches)[1]
+        if q > best_q:
+            best, best_q = offered, q
+    return best
+
+
+def _ranges(accept: str) -> list[tuple[str, int, float]]:
+    """(media range, specificity, weight) for each element of an Accept header."""
+    out = []
+    for element in accept.lower().split(","):
+        wanted, *parameters = (part.strip() for part in element.split(";"))
+        if not wanted:
+            continue
+        q = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    parsed = float(value.strip())
+                except ValueError:
+                    continue
+                q = parsed if 0.0 <= parsed <= 1.0 else 1.0
+        specificity = 0 if wanted == "*/*" else 1 if wanted.endswith("/*") else 2
+        out.append((wanted, specificity, q))
+    return out
 
 
 def tenant_id(

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from smartcity.context.errors import ERROR_BASE, NgsiLdError
+from smartcity.context.errors import ERROR_BASE, LengthRequired, NgsiLdError
 from smartcity.web.errors import add_error_format
 
 PREFIX = "/ngsi-ld/"
@@ -35,12 +35,24 @@ def problem_response(
         "status": status,
         "detail": body.get("message", ""),
     }
+    echo = _tenant_echo(request)
+    if echo:
+        headers = {**(headers or {}), **echo}
     return JSONResponse(problem, status, headers=headers, media_type=PROBLEM_JSON)
 
 
-async def _ngsi_ld_error(_request: Request, exc: Exception) -> Response:
+async def _ngsi_ld_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NgsiLdError)
-    return JSONResponse(exc.problem(), exc.status, media_type=PROBLEM_JSON)
+    headers = _tenant_echo(request)
+    if isinstance(exc, LengthRequired):
+        return Response(status_code=exc.status, headers=headers)  # no body (clause 6.3.4)
+    return JSONResponse(exc.problem(), exc.status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _tenant_echo(request: Request) -> dict[str, str] | None:
+    """Clause 6.3.14: the NGSILD-Tenant of the request goes back in the answer, errors too."""
+    tenant = request.headers.get("ngsild-tenant")
+    return {"NGSILD-Tenant": tenant} if tenant is not None else None
 
 
 def install(app: FastAPI) -> None:

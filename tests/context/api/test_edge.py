@@ -124,3 +124,75 @@ def test_a_user_may_not_reach_another_tenant(client, auth_headers):
         f"{BASE}/entities/{SL1}", headers={**auth_headers("admin"), "NGSILD-Tenant": "suzhou"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("", "application/json"),
+        ("application/ld+json, application/json", "application/json"),
+        ("application/json;q=0.5, application/ld+json", "application/ld+json"),
+        ("application/json;q=0, */*", "application/ld+json"),
+        ("application/*;q=0.2, application/geo+json;q=0.3", "application/geo+json"),
+        ("application/ld+json;q=2", "application/ld+json"),  # out of range: the default weight
+    ],
+)
+def test_accept_weights_then_the_list_order_decide(ngsi, accept, expected):
+    ngsi.create(streetlight(1))
+    got = ngsi.get(f"/entities/{SL1}", headers={"Accept": accept})
+    assert got.status_code == 200
+    assert got.headers["content-type"].startswith(expected)
+
+
+def test_an_accept_refusing_every_offer_is_406(ngsi):
+    ngsi.create(streetlight(1))
+    refused = ngsi.get(f"/entities/{SL1}", headers={"Accept": "application/json;q=0, text/*"})
+    problem(refused, 406, "InvalidRequest")
+
+
+def test_a_body_without_content_length_is_a_bare_411(ngsi):
+    def chunks():
+        yield b'{"id": "urn:ngsi-ld:Streetlight:001", "type": "Streetlight"}'
+
+    response = ngsi.request(
+        "POST", "/entities", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert (response.status_code, response.content) == (411, b"")
+
+
+def test_merge_patch_json_is_read_as_json_on_patch(ngsi):
+    ngsi.create(streetlight(1))
+    patched = ngsi.request(
+        "PATCH",
+        f"/entities/{SL1}/attrs/powerState",
+        content=b'{"value": "off"}',
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 204, patched.text
+    assert ngsi.get(f"/entities/{SL1}").json()["powerState"]["value"] == "off"
+
+
+def test_an_undefined_query_parameter_is_invalid_request(ngsi):
+    problem(ngsi.get("/entities", params={"type": "T", "colour": "red"}), 400, "InvalidRequest")
+    assert ngsi.get("/entities", params={"type": "T", "limit": "5"}).status_code == 200
+
+
+def test_prefer_body_json_leaves_the_context_out_of_geojson(ngsi):
+    ngsi.create(streetlight(1))
+    geo = {"Accept": "application/geo+json"}
+    assert "@context" in ngsi.get(f"/entities/{SL1}", headers=geo).json()
+    plain = ngsi.get(f"/entities/{SL1}", headers={**geo, "Prefer": "body=json"})
+    assert "@context" not in plain.json()
+    assert "rel=" in plain.headers["link"]
+
+
+def test_the_tenant_is_echoed_on_errors(client, platform):
+    platform.settings.auth["ngsild"] = False
+    try:
+        missing = client.get(f"{BASE}/entities/{SL1}", headers={"NGSILD-Tenant": "nowhere"})
+        problem(missing, 404, "NonexistentTenant")
+        assert missing.headers["ngsild-tenant"] == "nowhere"
+        deleted = client.delete(f"{BASE}/entities/{SL1}", headers={"NGSILD-Tenant": "nowhere"})
+        problem(deleted, 404, "NonexistentTenant")  # only a creation brings a tenant into being
+    finally:
+        platform.settings.auth.pop("ngsild")
