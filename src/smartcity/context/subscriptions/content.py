@@ -17,6 +17,7 @@ import orjson
 from smartcity.context import render
 from smartcity.context.jsonld import CORE_CONTEXT_URL, ContextResolver, is_core_url, link_header
 from smartcity.context.params import View, parse_lang
+from smartcity.context.subscriptions.join import joined
 from smartcity.context.subscriptions.matching import iso
 from smartcity.context.subscriptions.models import PendingNotification, Subscription
 from smartcity.context.subscriptions.validate import FORMATS
@@ -81,6 +82,7 @@ def build_message(
     now: datetime,
     *,
     tenant_header: str | None = None,
+    linked: dict[str, dict[str, Any]] | None = None,
 ) -> Message:
     document = subscription.document
     endpoint = document["notification"]["endpoint"]
@@ -92,6 +94,11 @@ def build_message(
         data: Any = render.feature_collection(list(pending.entities), view, ctx)
     else:
         data = [_entity(e, view, ctx, context, accept == JSON_LD) for e in pending.entities]
+        how = document["notification"].get("join", "@none")
+        if linked is not None and how != "@none":
+            data = joined(data, list(pending.entities), linked, how, view, ctx)
+            if accept == JSON_LD:
+                data = [{**entity, "@context": context} for entity in data]
     body: dict[str, Any] = {
         "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
         "type": "Notification",

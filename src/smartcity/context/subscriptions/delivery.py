@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from smartcity.context import search, store
 from smartcity.context.query import parse_q
-from smartcity.context.subscriptions.content import Message, build_message
+from smartcity.context.subscriptions.content import Message, build_message, view_of
+from smartcity.context.subscriptions.join import linked_documents
 from smartcity.context.subscriptions.matching import (
     datasets_of,
     geo_of,
@@ -133,12 +134,29 @@ def _claim(
         tenant = session.get(Tenant, row.tenant_id)
         slug = tenant.slug if tenant is not None and tenant.slug != default_tenant else None
         try:
-            message = build_message(platform.contexts, row, pending, now, tenant_header=slug)  # type: ignore[arg-type]
+            linked = _linked(session, row, pending)
+            message = build_message(
+                platform.contexts,  # type: ignore[arg-type]
+                row,
+                pending,
+                now,
+                tenant_header=slug,
+                linked=linked,
+            )
         except Exception as exc:  # e.g. the @context cannot be had any more
             jobs.append(Job(pending.id, row.id, None, f"cannot build the notification: {exc}"))
             continue
         jobs.append(Job(pending.id, row.id, message))
     return jobs
+
+
+def _linked(
+    session: Session, row: Subscription, pending: PendingNotification
+) -> dict[str, dict] | None:
+    """The entities a `join` subscription's notification links to, read now."""
+    if row.document["notification"].get("join", "@none") == "@none":
+        return None
+    return linked_documents(session, row.tenant_id, list(pending.entities), view_of(row.document))
 
 
 def _record(platform: Platform, job: Job, error: str | None) -> None:

@@ -31,6 +31,7 @@ from smartcity.context.subscriptions.validate import DEFAULT_TRIGGERS, TRIGGERS
 
 log = logging.getLogger(__name__)
 NULL = "urn:ngsi-ld:null"
+SYSTEM_STAMPS = ("createdAt", "modifiedAt")
 ENTITY_TRIGGER = {
     "created": "entityCreated",
     "updated": "entityUpdated",
@@ -204,15 +205,21 @@ def _previous(member: str) -> str:
     return "previous" + member[0].upper() + member[1:]
 
 
-def null_instance(instance: dict[str, Any], *, show_changes: bool) -> dict[str, Any]:
-    """A deleted attribute instance as notified: its type, datasetId and the null value."""
+def null_instance(
+    instance: dict[str, Any], *, show_changes: bool, deleted_at: str | None = None
+) -> dict[str, Any]:
+    """A deleted attribute instance as notified: its type, datasetId and the null value; with
+    sysAttrs (`deleted_at` given) also its createdAt, modifiedAt and deletedAt."""
     member = _member(instance)
     out: dict[str, Any] = {"type": instance.get("type", "Property")}
     if "datasetId" in instance:
         out["datasetId"] = instance["datasetId"]
     if show_changes and member in instance:
         out[_previous(member)] = instance[member]
-    out[member] = NULL
+    out[member] = {"@none": NULL} if member == "languageMap" else NULL  # clause 4.5.18
+    if deleted_at is not None:
+        out.update({k: instance[k] for k in SYSTEM_STAMPS if k in instance})
+        out["deletedAt"] = deleted_at
     return out
 
 
@@ -228,29 +235,53 @@ def shape_entity(
 ) -> dict[str, Any]:
     """The entity as notified: deleted instances as null, previous values with showChanges."""
     before = change.before or {}
+    deleted_at = iso(change.at or datetime.now(UTC))
     if change.kind == "deleted":
         entity = {"id": change.entity_id, "type": before.get("type")}
-        entity["deletedAt"] = iso(change.at or datetime.now(UTC))
+        entity.update({k: before[k] for k in SYSTEM_STAMPS if k in before})  # kept by sysAttrs
+        entity["deletedAt"] = deleted_at
         if trigger == "entityDeleted":
-            return entity
+            return _with_previous_values(entity, before) if rule.show_changes else entity
     else:
         entity = dict(change.after or {})
+    stamp = deleted_at if rule.sys_attrs else None
     for event in events:
         old = instances(before.get(event.name)).get(event.dataset)
         if event.trigger == "attributeDeleted" and old is not None:
-            _put(
-                entity,
-                event.name,
-                event.dataset,
-                null_instance(old, show_changes=rule.show_changes),
-            )
+            null = null_instance(old, show_changes=rule.show_changes, deleted_at=stamp)
+            _put(entity, event.name, event.dataset, null)
         elif event.trigger == "attributeUpdated" and rule.show_changes and old is not None:
             new = dict(instances(entity.get(event.name))[event.dataset])
             member = _member(old)
             if member in old:
                 new[_previous(member)] = old[member]
             _put(entity, event.name, event.dataset, new)
-    return only_datasets(entity, rule.datasets) if rule.datasets is not None else entity
+    if rule.datasets is not None:
+        return only_datasets(entity, rule.datasets)
+    return _whole_attributes_deleted(entity, change, events)
+
+
+def _with_previous_values(entity: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """A deleted entity under showChanges: every attribute it had, null with its last value."""
+    for name, value in before.items():
+        if name not in ENTITY_MEMBERS:
+            for dataset, old in instances(value).items():
+                _put(entity, name, dataset, null_instance(old, show_changes=True))
+    return entity
+
+
+def _whole_attributes_deleted(
+    entity: dict[str, Any], change: EntityChange, events: list[AttributeEvent]
+) -> dict[str, Any]:
+    """An attribute that lost every instance is notified as one null instance (its default one
+    when it had it): the attribute as a whole was deleted."""
+    after = change.after or {}
+    deleted = {e.name for e in events if e.trigger == "attributeDeleted" and e.name not in after}
+    for name in deleted:
+        nulls = instances(entity.get(name))
+        if len(nulls) > 1:
+            entity[name] = nulls.get(None) or next(iter(nulls.values()))
+    return entity
 
 
 def only_datasets(entity: dict[str, Any], datasets: frozenset[str | None]) -> dict[str, Any]:

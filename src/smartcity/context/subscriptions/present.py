@@ -33,8 +33,9 @@ def _notification(row: Subscription, ctx: ActiveContext) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in stored.items():
         out[key] = _names(value, ctx) if key in ("attributes", "pick", "omit") else value
-    out["timesSent"] = row.times_sent
-    out["timesFailed"] = row.times_failed
+    if row.times_sent:  # like the last* members, shown once a notification was attempted
+        out["timesSent"] = row.times_sent
+        out["timesFailed"] = row.times_failed
     for key, moment in (
         ("lastNotification", row.last_notification),
         ("lastSuccess", row.last_success),

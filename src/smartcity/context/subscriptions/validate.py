@@ -20,6 +20,7 @@ from smartcity.context.params import parse_lang
 from smartcity.context.query import GeoQuerySyntaxError, QuerySyntaxError, parse_geoquery, parse_q
 from smartcity.context.query.literals import LiteralError, check_pattern
 from smartcity.context.search import parse_types
+from smartcity.context.subscriptions.join import JOINS
 from smartcity.context.subscriptions.targets import literal_refusal, split_endpoint
 
 TRIGGERS = (
@@ -175,6 +176,15 @@ def _notification(value: Any, ctx: ActiveContext, allow_private: bool) -> dict[s
             if not isinstance(value[key], bool):
                 raise fail(f"notification.{key} must be true or false")
             out[key] = value[key]
+    if "join" in value:
+        if value["join"] not in JOINS:
+            raise fail(f"notification.join must be one of {', '.join(JOINS)}")
+        out["join"] = value["join"]
+    if "joinLevel" in value:
+        level = value["joinLevel"]
+        if isinstance(level, bool) or not isinstance(level, int) or level < 1:
+            raise fail("notification.joinLevel must be a positive integer")
+        out["joinLevel"] = level
     if out.get("showChanges") and FORMATS.get(out.get("format", "")) == "keyValues":
         raise fail("notification.showChanges cannot be true with the keyValues format")
     return out
