@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from smartcity.context.errors import BadRequestData
+from smartcity.context.errors import BadRequestData, InvalidRequest
 from smartcity.context.query.literals import read_datetime
 
 TIMERELS = ("before", "after", "between")
@@ -192,15 +192,17 @@ def parse_methods(value: Any) -> tuple[str, ...]:
 
 
 def parse_representation(options: Any, fmt: Any) -> tuple[str, bool]:
-    """The representation (normalized, temporalValues, aggregatedValues) and sysAttrs."""
+    """The representation (normalized, temporalValues, aggregatedValues) and sysAttrs. An
+    unknown option or format is InvalidRequest (clauses 6.3.12, 6.3.20, as the ETSI suite's
+    021_20 checks); options naming two representations are BadRequestData."""
     flags = [o.strip() for o in options.split(",")] if isinstance(options, str) else []
     unknown = [f for f in flags if f not in OPTIONS]
     if unknown:
-        raise BadRequestData(f"unknown option(s): {', '.join(unknown)}")
+        raise InvalidRequest(f"unknown option(s): {', '.join(unknown)}")
     kinds = {FORMATS[f] for f in flags if f in FORMATS}
     if fmt is not None:
         if fmt not in FORMATS:
-            raise BadRequestData(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+            raise InvalidRequest(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
         kinds = {FORMATS[fmt]}
     if len(kinds) > 1:
         raise BadRequestData("options names more than one temporal representation")

@@ -119,4 +119,6 @@ def retrieve_entity(
     if names and not history.has_attributes(session, tenant_id, entity_id, names):
         raise ResourceNotFound(f"entity {entity_id} has none of the attributes asked for")
     body, content_range = _shaped(session, tenant_id, [row], names, temporal, shape, ctx)
+    if not body[0]:  # pick/omit left no member (clause 4.21)
+        raise ResourceNotFound(f"no member of entity {entity_id} is left by pick and omit")
     return Answer(body[0], None, content_range)

@@ -3,6 +3,7 @@ many by GET or POST, as full instances, simplified [value, time] pairs or aggreg
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -55,9 +56,9 @@ def _shape(
     ctx = call.ctx
 
     def stored(value: str | None, what: str) -> frozenset[str] | None:
-        if value is None:
+        items = params.projection(value, what)
+        if items is None:
             return None
-        items = params.split(value, what)
         return frozenset(i if i in ("id", "type") else ctx.stored_name(i) for i in items)
 
     datasets = None
@@ -84,11 +85,43 @@ def _answer(call: Call, answer: query.Answer, media: str) -> Response:
     return call.respond(answer.body, media=media, status=status, headers=headers)
 
 
+def _checked_projection(attrs: str | None, pick: str | None, omit: str | None) -> None:
+    """Clause 4.21 as for entities: no linked-entity projection, attrs excludes pick and omit,
+    nothing both picked and omitted."""
+    picked = params.projection(pick, "pick")
+    left_out = params.projection(omit, "omit") or []
+    if attrs is not None and (picked is not None or omit is not None):
+        raise BadRequestData("attrs cannot be combined with pick or omit")
+    if picked is not None and not set(picked).isdisjoint(left_out):
+        raise BadRequestData("a member cannot be both in pick and in omit")
+
+
+_SYSTEM_ATTRIBUTES = frozenset({"createdAt", "modifiedAt", "deletedAt", "observedAt"})
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def _checked_filters(*, selected: bool, attrs: str | None, q: str | None, geo: str | None) -> None:
+    """Clause 5.7.4.4: Linked Entity filters (`owner{name}`) need join, which is not offered,
+    and attrs naming only system attributes do not narrow a query that has no other filter."""
+    if q is not None and "{" in _QUOTED.sub("", q):
+        raise BadRequestData("q: linked-entity filters ({…}) need join, which is not offered")
+    names = params.split(attrs, "attrs") if attrs else []
+    if names and set(names) <= _SYSTEM_ATTRIBUTES and not (selected or q or geo):
+        raise BadRequestData("attrs naming only system attributes is too wide a query")
+
+
+def _picked_attributes(pick: str | None) -> str | None:
+    """The attributes `pick` names (not the members id and type), as an `attrs` value."""
+    names = [n for n in params.projection(pick, "pick") or [] if n not in ("id", "type")]
+    return ",".join(names) or None
+
+
 def _names(call: Call, attrs: str | None, pick: str | None) -> frozenset[str] | None:
     """The attributes to read: `attrs`, or the attributes `pick` names."""
-    if attrs is not None and pick is not None:
-        raise BadRequestData("use either attrs or pick, not both")
-    chosen = params.split(attrs if attrs is not None else pick, "attrs")
+    if attrs is not None:
+        chosen = params.split(attrs, "attrs")
+    else:
+        chosen = params.projection(pick, "pick") or []
     names = [call.ctx.stored_name(n) for n in chosen if n not in ("id", "type")]
     if pick is not None and not names:
         return None
@@ -125,6 +158,8 @@ def query_temporal_entities(
     count: bool = False,
 ) -> Response:
     media = call.accept()
+    _checked_projection(attrs, pick, omit)
+    _checked_filters(selected=bool(ids or types or id_pattern), attrs=attrs, q=q, geo=georel)
     size, start = params.page(limit, offset, count)
     names = _names(call, attrs, pick)
     entity_query = params.entity_query(
@@ -132,7 +167,7 @@ def query_temporal_entities(
         ids=ids,
         types=types,
         id_pattern=id_pattern,
-        attrs=attrs or pick,
+        attrs=attrs if attrs is not None else _picked_attributes(pick),
         q=q,
         georel=georel,
         geometry=geometry,
@@ -188,6 +223,7 @@ def retrieve_temporal_entity(
 ) -> Response:
     media = call.accept()
     payload.checked_uri(entityId, "entity id")
+    _checked_projection(attrs, pick, omit)
     temporal = tparams.temporal_query(
         timerel=timerel,
         time_at=time_at,
@@ -243,11 +279,14 @@ async def query_temporal_entities_post(
         for s in selectors or [{}]
     )
     temporal = tparams.from_body(body, options, fmt)
+    pick = query_body.joined(body.get("pick"), "pick")
+    omit = query_body.joined(body.get("omit"), "omit")
+    _checked_projection(attrs, pick, omit)
     shape = _shape(
         call,
         temporal,
-        pick=query_body.joined(body.get("pick"), "pick"),
-        omit=query_body.joined(body.get("omit"), "omit"),
+        pick=pick,
+        omit=omit,
         lang=query_body.text_member(body.get("lang"), "lang"),
     )
     names = _names(call, attrs, None)
