@@ -118,12 +118,20 @@ def root(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Server processes (default: 1).")
+    ] = None,
 ) -> None:
     """Run the API (and, later, the console) on the configured database."""
     from smartcity.web.server import run
 
     current = settings()
-    run(current, host=host or current.host, port=port or current.port)
+    run(
+        current,
+        host=host or current.host,
+        port=port or current.port,
+        workers=workers or current.workers,
+    )
 
 
 @db_app.command("upgrade")

@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64, description="Server processes of `smartcity serve`.")
     default_tenant: str = Field("shanghai", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
     rate_limit: str = Field("1200/minute", description="Default requests per key, e.g. 600/minute.")
     auth: dict[str, bool] = Field(default_factory=dict, description="Per-API auth switches.")

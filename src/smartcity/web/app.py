@@ -38,7 +38,14 @@ def create_app(platform: Platform) -> FastAPI:
 
         worker = None
         if getattr(_app.state, "notification_worker", True) is not False:
-            worker = NotificationWorker(platform).start()
+            worker = NotificationWorker(platform)
+            leader_lock = getattr(_app.state, "notification_leader_lock", None)
+            if leader_lock is None:
+                worker.start()
+            else:  # one of several server processes: deliver only while holding the lock
+                from smartcity.web.workers import when_leader
+
+                when_leader(leader_lock, worker.start)
         try:
             yield
         finally:

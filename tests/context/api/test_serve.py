@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,21 +20,23 @@ from tests.conftest import free_port
 from tests.context.api.conftest import streetlight
 
 
-@pytest.fixture
-def served(empty_database_url: str, tmp_path: Path):
-    db = Database(empty_database_url)
+@contextmanager
+def serving(database_url: str, data_dir: Path, *args: str, **env: str) -> Iterator[tuple[str, int]]:
+    """`smartcity serve ARGS` on a freshly migrated database; yields (base URL, process id)."""
+    db = Database(database_url)
     migrate.upgrade(db)
     db.dispose()
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCITY_")}
-    env.update(
-        SMARTCITY_DATABASE_URL=empty_database_url,
-        SMARTCITY_DATA_DIR=str(tmp_path),
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCITY_")}
+    environment.update(
+        SMARTCITY_DATABASE_URL=database_url,
+        SMARTCITY_DATA_DIR=str(data_dir),
         SMARTCITY_AUTH_NGSILD="off",
         SMARTCITY_LOG_LEVEL="warning",
+        **env,
     )
-    command = [str(Path(sys.executable).parent / "smartcity"), "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    command = [str(Path(sys.executable).parent / "smartcity"), "serve", "--port", str(port), *args]
+    process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -45,10 +49,16 @@ def served(empty_database_url: str, tmp_path: Path):
             assert process.poll() is None, process.stderr.read().decode()
             assert time.monotonic() < deadline, "smartcity serve did not become ready"
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@pytest.fixture
+def served(empty_database_url: str, tmp_path: Path) -> Iterator[str]:
+    with serving(empty_database_url, tmp_path) as (base, _):
+        yield base
 
 
 def test_anonymous_conformance_run_against_serve(served):
