@@ -19,7 +19,13 @@ from smartcity.context.query import (
     parse_geoquery,
     parse_q,
 )
-from smartcity.context.search import EntityQuery, find_entities, parse_types
+from smartcity.context.search import (
+    EntityQuery,
+    find_entities,
+    parse_scope_q,
+    parse_types,
+    scopes_match,
+)
 
 SENSOR, STATION, LAMP = "urn:t:Sensor", "urn:t:Station", "urn:t:Lamp"
 NO2 = "urn:a:NO2"
@@ -264,3 +270,31 @@ def test_paths_too_deep_for_sql_are_still_answered(city, session, tenant_id, clo
     rows, total = city(q=q)
     assert ids(rows) == ["urn:ngsi-ld:Thing:nested"] and total == 1
     assert city(q=NotExists(q.path), limit=0)[1] == 120
+
+
+@pytest.mark.parametrize(
+    ("scope_q", "scopes", "matches"),
+    [
+        ("/Madrid/Gardens", ["/Madrid/Gardens"], True),
+        ("/Madrid/Gardens", ["/Madrid/Gardens/North"], False),
+        ("/Madrid/+/North", ["/Madrid/Gardens/North"], True),
+        ("/Madrid/+", ["/Madrid/Gardens/North"], False),
+        ("/Madrid/#", ["/Madrid"], True),
+        ("/Madrid/#", ["/Madrid/Gardens/North"], True),
+        ("/Madrid/#", ["/Madridx"], False),
+        ("/#", ["/anything/at/all"], True),
+        ("/#", None, False),
+        ("/A;/B", ["/A"], False),
+        ("/A;/B", ["/B", "/A"], True),
+        ("(/A;/B)|/C", ["/C"], True),
+        ("/A,/B", ["/B"], True),
+    ],
+)
+def test_scope_queries(scope_q, scopes, matches):
+    assert scopes_match(parse_scope_q(scope_q), scopes) is matches
+
+
+@pytest.mark.parametrize("scope_q", ["Madrid", "/Madrid/#/x", "/a//b", "/", "/a#"])
+def test_bad_scope_queries_are_bad_request_data(scope_q):
+    with pytest.raises(BadRequestData):
+        parse_scope_q(scope_q)

@@ -175,19 +175,25 @@ def _query(
     count: bool,
 ) -> Response:
     size, start = params.page(limit, offset, count)
-    selectors = query_body.selectors(payload.get("entities")) or [{}]
+    if "temporalQ" in payload:
+        raise BadRequestData("temporalQ belongs to /temporal/entityOperations/query")
+    level = payload.get("joinLevel")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int) or level < 1):
+        raise BadRequestData("joinLevel must be a positive integer")
+    selectors = query_body.selectors(payload.get("entities"), require_type=True) or [{}]
     geo = query_body.geo_q(payload.get("geoQ"))
     attrs = query_body.joined(payload.get("attrs"), "attrs")
     ctx = call.ctx
     queries = [
         params.entity_query(
             ctx,
-            ids=[s["id"]] if "id" in s else None,
+            ids=query_body.selector_ids(s),
             types=s.get("type"),
-            id_pattern=s.get("idPattern"),
+            id_pattern=None if "id" in s else s.get("idPattern"),  # id takes precedence
             attrs=attrs,
             q=query_body.text_member(payload.get("q"), "q"),
             **geo,
+            scope_q=query_body.text_member(payload.get("scopeQ"), "scopeQ"),
             limit=size,
             offset=start,
             require_filter=payload.get("entities") is None,
@@ -208,7 +214,7 @@ def _query(
     if media == GEO_JSON:
         body: Any = render.feature_collection(documents, view, ctx)
     else:
-        body = [render.entity(d, view, ctx) for d in documents]
+        body = render.entities(documents, view, ctx)
     return call.respond(body, media=media, headers=headers)
 
 

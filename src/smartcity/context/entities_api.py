@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -12,21 +13,32 @@ from smartcity.context import params, render, search, service, store
 from smartcity.context.edge import BASE, Call, ReadCall, WriteCall
 from smartcity.context.errors import BadRequestData, ResourceNotFound
 from smartcity.context.http import GEO_JSON
-from smartcity.context.normalize import is_uri, normalize_attribute, normalize_entity, valid_name
+from smartcity.context.normalize import (
+    ENTITY_MEMBERS,
+    is_uri,
+    normalize_attribute,
+    normalize_entity,
+    valid_name,
+)
 from smartcity.context.openapi import ATTRIBUTE as ATTRIBUTE_BODY
 from smartcity.context.openapi import ENTITY, FRAGMENT, body
 from smartcity.context.params import (
     AttrsParam,
+    DatasetIdParam,
     FormatParam,
     IdParam,
     IdPatternParam,
+    JoinLevelParam,
+    JoinParam,
     LangParam,
     LimitParam,
+    LocalParam,
     OffsetParam,
     OmitParam,
     OptionsParam,
     PickParam,
     QParam,
+    ScopeQParam,
     TypeParam,
 )
 
@@ -52,7 +64,7 @@ def checked_id(entity_id: str) -> str:
 
 
 def checked_attribute(call: Call, name: str) -> str:
-    if not valid_name(name):
+    if not valid_name(name) or name.startswith("@"):
         raise BadRequestData(f"attribute name {name!r} is not valid")
     return call.ctx.stored_name(name)
 
@@ -72,6 +84,11 @@ def _fragment_body(call: Call, payload: Any) -> dict[str, Any]:
     if "id" in payload:
         fragment["id"] = payload["id"]
     return fragment
+
+
+def _selector(call: Call, types: str | None) -> search.TypeSelector | None:
+    """The `type` parameter of an entity operation: the entity must be of these types."""
+    return search.parse_types(types).map(call.ctx.stored_name) if types is not None else None
 
 
 def _update_answer(call: Call, result: service.UpdateResult) -> Response:
@@ -112,11 +129,18 @@ def query_entities(
     lang: LangParam = None,
     options: OptionsParam = None,
     fmt: FormatParam = None,
+    local: LocalParam = None,
+    dataset_id: DatasetIdParam = None,
+    scope_q: ScopeQParam = None,
+    join: JoinParam = None,
+    join_level: JoinLevelParam = None,
     limit: LimitParam = None,
     offset: OffsetParam = None,
     count: bool = False,
 ) -> Response:
     media = call.accept(geo=True)
+    if geometry_property is not None and media != GEO_JSON:
+        raise BadRequestData("geometryProperty needs Accept: application/geo+json")
     ctx = call.ctx
     size, start = params.page(limit, offset, count)
     query = params.entity_query(
@@ -130,10 +154,13 @@ def query_entities(
         geometry=geometry,
         coordinates=coordinates,
         geoproperty=geoproperty,
+        local=local,
+        scope_q=scope_q,
         limit=size,
         offset=start,
     )
     opts = params.parse_options(options, fmt)
+    joining, depth = params.parse_join(join, join_level)
     view = params.make_view(
         ctx,
         options=opts,
@@ -142,6 +169,7 @@ def query_entities(
         omit=omit,
         lang=lang,
         geometry_property=geometry_property,
+        dataset_id=dataset_id,
     )
     rows, total = search.find_entities(
         call.session, call.tenant_id, query, now=call.now, count=count
@@ -152,8 +180,24 @@ def query_entities(
         return call.respond(
             render.feature_collection(documents, view, ctx), media=media, headers=headers
         )
-    body = [render.entity(d, view, ctx) for d in documents]
+    if joining is None:
+        return call.respond(render.entities(documents, view, ctx), media=media, headers=headers)
+    shown = [(d, render.entity(d, view, ctx)) for d in documents]
+    shown = [(d, b) for d, b in shown if not render.empty(b)]
+    body = _joined(call, [d for d, _ in shown], [b for _, b in shown], view, joining, depth)
     return call.respond(body, media=media, headers=headers)
+
+
+@router.api_route(BASE + "/entities", methods=["PUT", "PATCH"], include_in_schema=False)
+@router.api_route(BASE + "/entities//attrs", methods=["POST", "PATCH"], include_in_schema=False)
+@router.api_route(
+    BASE + "/entities//attrs/{attrId}",
+    methods=["PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+def no_entity_id(call: ReadCall) -> Response:
+    """An entity operation whose path leaves out the entity id (clause 6.5–6.7)."""
+    raise BadRequestData("the entity id is missing from the path")
 
 
 @router.get(ENTITY_PATH, summary="Retrieve entity")
@@ -168,9 +212,15 @@ def retrieve_entity(
     lang: LangParam = None,
     options: OptionsParam = None,
     fmt: FormatParam = None,
+    dataset_id: DatasetIdParam = None,
+    join: JoinParam = None,
+    join_level: JoinLevelParam = None,
 ) -> Response:
     media = call.accept(geo=True)
+    if geometry_property is not None and media != GEO_JSON:
+        raise BadRequestData("geometryProperty needs Accept: application/geo+json")
     checked_id(entityId)
+    joining, depth = params.parse_join(join, join_level)
     view = params.make_view(
         call.ctx,
         options=params.parse_options(options, fmt),
@@ -179,17 +229,83 @@ def retrieve_entity(
         omit=omit,
         lang=lang,
         geometry_property=geometry_property,
+        dataset_id=dataset_id,
     )
-    selector = search.parse_types(types).map(call.ctx.stored_name) if types is not None else None
+    selector = _selector(call, types)
     row = store.get_entity(call.session, call.tenant_id, entityId)
     if selector is not None and not selector.accepts(row.types):
         raise ResourceNotFound(f"entity {entityId} is not of type {types}", instance=entityId)
     if attrs is not None and view.attrs is not None and view.attrs.isdisjoint(row.attrs):
         raise ResourceNotFound(f"entity {entityId} has none of the attributes {attrs}")
     document = store.entity_document(row, sys_attrs=view.sys_attrs)
-    if media == GEO_JSON:
-        return call.respond(render.feature(document, view, call.ctx), media=media)
-    return call.respond(render.entity(document, view, call.ctx), media=media)
+    shown = (render.feature if media == GEO_JSON else render.entity)(document, view, call.ctx)
+    if render.empty(shown):
+        raise ResourceNotFound(f"the projection leaves nothing of entity {entityId}")
+    if joining is not None and media != GEO_JSON:
+        joined = _joined(call, [document], [shown], view, joining, depth)
+        return call.respond(joined if joining == "flat" else joined[0], media=media)
+    return call.respond(shown, media=media)
+
+
+def _joined(
+    call: Call,
+    documents: list[dict[str, Any]],
+    bodies: list[dict[str, Any]],
+    view: params.View,
+    join: str,
+    depth: int,
+) -> list[Any]:
+    """Entities with the entities their relationships name, `depth` links deep (clause 4.5.23):
+    `flat` lists those after them, `inline` puts each into the relationship naming it."""
+    whole = replace(view, attrs=None, pick_members=None, omit=frozenset(), datasets=None)
+    if join == "flat":
+        out, seen = list(bodies), {d["id"] for d in documents}
+        frontier = [(d, view) for d in documents]
+        for _ in range(depth):
+            found = []
+            for document, shown_as in frontier:
+                for target in render.relationship_targets(render.project(document, shown_as)):
+                    linked = None if target in seen else _linked(call, target, view.sys_attrs)
+                    seen.add(target)
+                    if linked is not None:
+                        out.append(render.entity(linked, whole, call.ctx))
+                        found.append((linked, whole))
+            frontier = found
+        return out
+    return [
+        _inlined(call, d, b, view, whole, depth, {d["id"]})
+        for d, b in zip(documents, bodies, strict=True)
+    ]
+
+
+def _inlined(
+    call: Call,
+    document: dict[str, Any],
+    body: dict[str, Any],
+    view: params.View,
+    whole: params.View,
+    depth: int,
+    seen: set[str],
+) -> dict[str, Any]:
+    projected = render.project(document, view)
+    linked: dict[str, Any] = {}
+    for target in render.relationship_targets(projected):
+        found = None if target in seen else _linked(call, target, view.sys_attrs)
+        if found is not None:
+            shown = render.entity(found, whole, call.ctx)
+            if depth > 1:
+                shown = _inlined(call, found, shown, whole, whole, depth - 1, seen | {target})
+            linked[target] = shown
+    return render.inline(body, projected, linked, view, call.ctx)
+
+
+def _linked(call: Call, entity_id: str, sys_attrs: bool) -> dict[str, Any] | None:
+    """A linked entity's stored document, if it exists here."""
+    try:
+        row = store.get_entity(call.session, call.tenant_id, entity_id)
+    except ResourceNotFound:
+        return None
+    return store.entity_document(row, sys_attrs=sys_attrs)
 
 
 @router.put(ENTITY_PATH, status_code=204, summary="Replace entity", openapi_extra=body(FRAGMENT))
@@ -232,8 +348,10 @@ async def append_attributes(
     call: WriteCall,
     entityId: str,
     options: OptionsParam = None,
+    types: TypeParam = None,
 ) -> Response:
     flags = params.parse_options(options).flags
+    selector = _selector(call, types)
     payload, _kind = await call.body()
 
     def work() -> Response:
@@ -244,6 +362,7 @@ async def append_attributes(
             _fragment_body(call, payload),
             call.now,
             no_overwrite="noOverwrite" in flags,
+            types=selector,
         )
         return _update_answer(call, result)
 
@@ -256,13 +375,14 @@ async def append_attributes(
     summary="Update attributes",
     openapi_extra=body(FRAGMENT),
 )
-async def update_attributes(call: WriteCall, entityId: str) -> Response:
+async def update_attributes(call: WriteCall, entityId: str, types: TypeParam = None) -> Response:
+    selector = _selector(call, types)
     payload, _kind = await call.body()
 
     def work() -> Response:
         fragment = _fragment_body(call, payload)
         result = service.update_attributes(
-            call.session, call.tenant_id, checked_id(entityId), fragment, call.now
+            call.session, call.tenant_id, checked_id(entityId), fragment, call.now, types=selector
         )
         return _update_answer(call, result)
 
@@ -310,6 +430,8 @@ async def replace_attribute(
 
     def work() -> Response:
         name = checked_attribute(call, attrId)
+        if attrId in ENTITY_MEMBERS:
+            raise BadRequestData(f"{attrId} is a member of the entity, not an attribute")
         attribute = normalize_attribute(attrId, payload, path=attrId)
         expanded = call.ctx.expand_entity({attrId: attribute})[name]
         service.replace_attribute(

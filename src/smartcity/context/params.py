@@ -9,16 +9,17 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from smartcity.context.errors import BadRequestData, TooManyResults
+from smartcity.context.errors import BadRequestData, InvalidRequest, TooManyResults
 from smartcity.context.jsonld import ActiveContext
-from smartcity.context.normalize import is_uri
+from smartcity.context.normalize import is_uri, valid_name
 from smartcity.context.query import (
     GeoQuerySyntaxError,
     QuerySyntaxError,
+    iter_paths,
     parse_geoquery,
     parse_q,
 )
-from smartcity.context.search import MAX_LIMIT, EntityQuery, parse_types
+from smartcity.context.search import MAX_LIMIT, EntityQuery, parse_scope_q, parse_types
 
 FORMATS = {
     "normalized": "normalized",
@@ -42,6 +43,7 @@ class View:
     omit: frozenset[str] = frozenset()
     lang: tuple[str, ...] | None = None
     geometry_property: str = "location"
+    datasets: frozenset[str] | None = None  # `datasetId`: instances shown ("@none": the default)
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,31 @@ def split(value: str | None, what: str) -> list[str]:
     return items
 
 
+def projection(value: str | None, what: str) -> list[str] | None:
+    """A pick/omit expression (clause 4.21): members joined by ',' or '|' (either means "or").
+    Linked-entity projections (`owner{name}`) belong to join, which is not offered."""
+    if value is None:
+        return None
+    if "{" in value or "}" in value:
+        raise BadRequestData(f"{what}: linked-entity projections ({{…}}) are not supported")
+    items = [item.strip() for item in re.split(r"[,|]", value)]
+    if not all(items):
+        raise BadRequestData(f"{what} must list members separated by ',' or '|', none empty")
+    bad = next((item for item in items if not valid_name(item)), None)
+    if bad is not None:
+        raise BadRequestData(f"{what}: {bad!r} is not a member name")
+    return items
+
+
 def parse_options(options: str | None, fmt: str | None = None) -> Options:
     flags = set(split(options, "options"))
     unknown = flags - OPTIONS
-    if unknown:
-        raise BadRequestData(f"unknown option(s): {', '.join(sorted(unknown))}")
+    if unknown:  # an unknown option or format is a malformed request (the suite's 018_16)
+        raise InvalidRequest(f"unknown option(s): {', '.join(sorted(unknown))}")
     formats = {FORMATS[f] for f in flags if f in FORMATS}
     if fmt is not None:
         if fmt not in FORMATS:
-            raise BadRequestData(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+            raise InvalidRequest(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
         formats = {FORMATS[fmt]}
     if len(formats) > 1:
         raise BadRequestData("options names more than one representation")
@@ -113,18 +131,20 @@ def make_view(
     omit: str | None = None,
     lang: str | None = None,
     geometry_property: str | None = None,
+    dataset_id: str | None = None,
 ) -> View:
-    picked = split(pick, "pick") if pick is not None else None
-    if attrs is not None and picked is not None:
-        raise BadRequestData("use either attrs or pick, not both")
+    picked = projection(pick, "pick")
+    left_out = projection(omit, "omit") or []
+    if attrs is not None and (picked is not None or omit is not None):
+        raise BadRequestData("attrs cannot be combined with pick or omit")
+    if picked is not None and not set(picked).isdisjoint(left_out):
+        raise BadRequestData("a member cannot be both in pick and in omit")
     selected = names(ctx, attrs, "attrs")
     members = None
     if picked is not None:
         members = frozenset(p for p in picked if p in ("id", "type"))
         selected = frozenset(ctx.stored_name(p) for p in picked if p not in ("id", "type"))
-    omitted = frozenset(
-        o if o in ("id", "type") else ctx.stored_name(o) for o in split(omit, "omit")
-    )
+    omitted = frozenset(o if o in ("id", "type") else ctx.stored_name(o) for o in left_out)
     geometry = ctx.stored_name(geometry_property) if geometry_property else "location"
     return View(
         fmt=options.fmt,
@@ -134,7 +154,31 @@ def make_view(
         omit=omitted,
         lang=parse_lang(lang),
         geometry_property=geometry,
+        datasets=datasets(dataset_id),
     )
+
+
+def datasets(value: str | None) -> frozenset[str] | None:
+    """The `datasetId` parameter: dataset URIs, or `@none` for the default instance."""
+    if value is None:
+        return None
+    items = split(value, "datasetId")
+    bad = next((d for d in items if d != "@none" and not is_uri(d)), None)
+    if bad is not None:
+        raise BadRequestData(f"datasetId {bad!r} is neither a URI nor @none")
+    return frozenset(items)
+
+
+JOINS = ("flat", "inline", "@none")
+
+
+def parse_join(join: str | None, level: int | None) -> tuple[str | None, int]:
+    """`join` and `joinLevel` (clause 4.5.23): how linked entities are added, and how deep."""
+    if join is not None and join not in JOINS:
+        raise BadRequestData(f"join must be one of {', '.join(JOINS)}, not {join!r}")
+    if level is not None and level < 1:
+        raise BadRequestData("joinLevel must be a positive integer")
+    return (None if join == "@none" else join), (1 if level is None else level)
 
 
 def page(limit: int | None, offset: int | None, count: bool) -> tuple[int, int]:
@@ -161,30 +205,54 @@ def entity_query(
     geometry: str | None = None,
     coordinates: str | list[Any] | None = None,
     geoproperty: str | None = None,
+    local: bool | None = None,
+    scope_q: str | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
     require_filter: bool = True,
 ) -> EntityQuery:
-    """Which entities a query asks for; at least one filter is needed (clause 5.7.2)."""
+    """Which entities a query asks for; at least one filter is needed (clause 5.7.2), unless
+    `local=true` asks for everything this broker holds. `type=*` is every type."""
     id_list = split(ids, "id") if isinstance(ids, str) else list(ids or [])
     bad = [i for i in id_list if not is_uri(i)]
     if bad:
         raise BadRequestData(f"id {bad[0]!r} is not a URI")
     geo = _geo(ctx, georel, geometry, coordinates, geoproperty)
-    if require_filter and not (types or attrs or q or geo):
-        raise BadRequestData("give at least one of type, attrs, q or a geo-query (clause 5.7.2)")
+    if types is not None and types.strip() == "*":
+        if local is False:
+            raise BadRequestData("type=* (every type) is only answered locally: local=true")
+        types, local = None, True
+    parsed_q = _q(ctx, q)
+    narrows = types or _narrows(attrs, parsed_q) or geo or local or scope_q
+    if require_filter and not narrows:
+        raise BadRequestData(
+            "give at least one of type, attrs, q, scopeQ or a geo-query (clause 5.7.2); "
+            "system attributes alone do not narrow a query"
+        )
     if attrs is not None and {"id", "type"} & set(split(attrs, "attrs")):
         raise BadRequestData("id and type are entity members, not attributes: use pick")
     return EntityQuery(
         types=parse_types(types).map(ctx.stored_name) if types else None,
         ids=tuple(id_list),
         id_pattern=_pattern(id_pattern),
-        q=_q(ctx, q),
+        q=parsed_q,
         geo=geo,
         attrs=names(ctx, attrs, "attrs"),
+        scope=parse_scope_q(scope_q) if scope_q is not None else None,
         limit=limit,
         offset=offset,
     )
+
+
+_SYSTEM_ATTRIBUTES = {"createdAt", "modifiedAt", "deletedAt"}
+
+
+def _narrows(attrs: str | None, q: Any) -> bool:
+    """Whether attrs or q name an attribute that is not a system one (createdAt …): every entity
+    has those, so they alone do not narrow a query (clause 5.7.2)."""
+    if attrs and not set(split(attrs, "attrs")) <= _SYSTEM_ATTRIBUTES:
+        return True
+    return q is not None and any(p.attribute not in _SYSTEM_ATTRIBUTES for p in iter_paths(q))
 
 
 def _pattern(text: str | None) -> re.Pattern[str] | None:
@@ -237,5 +305,12 @@ QParam = Annotated[str | None, Query(description="NGSI-LD query language.")]
 OptionsParam = Annotated[str | None, Query(description="keyValues, concise, sysAttrs …")]
 FormatParam = Annotated[str | None, Query(alias="format")]
 LangParam = Annotated[str | None, Query(description="Preferred languages, e.g. zh,en;q=0.5")]
+LocalParam = Annotated[bool | None, Query(description="Only this broker's own entities.")]
+DatasetIdParam = Annotated[
+    str | None, Query(alias="datasetId", description="Instances to show; @none: the default.")
+]
+ScopeQParam = Annotated[str | None, Query(alias="scopeQ", description="e.g. /Madrid/#")]
+JoinParam = Annotated[str | None, Query(description="flat, inline or @none: linked entities")]
+JoinLevelParam = Annotated[int | None, Query(alias="joinLevel", ge=-(2**31), le=2**31)]
 LimitParam = Annotated[int | None, Query(ge=-(2**31), le=2**31)]
 OffsetParam = Annotated[int | None, Query(ge=-(2**31), le=2**31)]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select, text
@@ -95,6 +96,40 @@ def parse_types(text: str) -> TypeSelector:
     return TypeSelector(tuple(clauses))
 
 
+_SCOPE_PATTERN = re.compile(r"^/(?:#|(?:[^/\s#+]+|\+)(?:/(?:[^/\s#+]+|\+))*(?:/#)?)$")
+
+
+def parse_scope_q(text: str) -> TypeSelector:
+    """`scopeQ` (clause 4.19): scopes joined by `,`/`|` (either) and `;` (both), with
+    parentheses; `+` stands for one level, a final `#` for any number of them."""
+    selector = parse_types(text)
+    bad = next((p for p in sorted(selector.names()) if not _SCOPE_PATTERN.match(p)), None)
+    if bad is not None:
+        raise BadRequestData(f"scopeQ: {bad!r} is not a scope like /Madrid/+/Parks or /Madrid/#")
+    return selector
+
+
+@cache
+def _scope_regex(pattern: str) -> re.Pattern[str]:
+    levels = pattern[1:].split("/")
+    tail = "(?:/[^/]+)*" if levels[-1] == "#" else ""
+    if tail:
+        levels = levels[:-1]
+    body = "".join("/[^/]+" if level == "+" else "/" + re.escape(level) for level in levels)
+    if not levels and tail:  # `/#`: any scope at all
+        return re.compile("/[^/]+(?:/[^/]+)*")
+    return re.compile(body + tail)
+
+
+def scopes_match(selector: TypeSelector, scopes: list[str] | None) -> bool:
+    """Whether an entity's scopes satisfy a scopeQ: every pattern of some clause meets a scope."""
+    have = scopes or []
+    return any(
+        all(any(_scope_regex(p).fullmatch(s) for s in have) for p in clause)
+        for clause in selector.clauses
+    )
+
+
 @dataclass(frozen=True)
 class EntityQuery:
     types: TypeSelector | None = None
@@ -104,6 +139,7 @@ class EntityQuery:
     geo: GeoQuery | None = None
     # Stored attribute names: only entities having at least one of them (the `attrs` parameter).
     attrs: frozenset[str] | None = None
+    scope: TypeSelector | None = None  # `scopeQ`, checked in Python
     limit: int = 20
     offset: int = 0
 
@@ -114,6 +150,8 @@ def _matches(row: ContextEntity, query: EntityQuery, now: datetime) -> bool:
     if query.id_pattern is not None and not query.id_pattern.search(row.entity_id):
         return False
     if query.attrs and query.attrs.isdisjoint(row.attrs):
+        return False
+    if query.scope is not None and not scopes_match(query.scope, row.scope):
         return False
     if query.q is None and query.geo is None:
         return True

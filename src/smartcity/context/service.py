@@ -14,6 +14,7 @@ from smartcity.context.errors import BadRequestData, ResourceNotFound
 from smartcity.context.events import EntityChange
 from smartcity.context.models import ContextEntity
 from smartcity.context.normalize import ATTRIBUTE_TYPES, ENTITY_MEMBERS, NULL, null_attribute
+from smartcity.context.search import TypeSelector
 
 
 @dataclass
@@ -199,11 +200,17 @@ def append_attributes(
     now: datetime,
     *,
     no_overwrite: bool = False,
+    types: TypeSelector | None = None,
 ) -> UpdateResult:
-    """POST /entities/{id}/attrs: add attributes, replacing same-datasetId instances unless told."""
-    row = store.get_entity(session, tenant_id, entity_id)
+    """POST /entities/{id}/attrs: add attributes, replacing same-datasetId instances unless told;
+    a scope replaces the entity's (is added to it with noOverwrite)."""
+    row = _typed_entity(session, tenant_id, entity_id, types)
     attrs, changed, result = dict(row.attrs), {}, UpdateResult()
-    for name, attribute in _fragment_attributes(fragment).items():
+    entity_changed = "scope" in fragment
+    if entity_changed:
+        given = fragment["scope"]
+        row.scope = list(dict.fromkeys([*(row.scope or []), *given])) if no_overwrite else given
+    for name, attribute in _fragment_attributes(fragment, allow_empty=entity_changed).items():
         current = _instances(attrs[name]) if name in attrs else {}
         incoming = _instances(attribute)
         if no_overwrite and set(incoming) & set(current):
@@ -212,20 +219,38 @@ def append_attributes(
         current.update(incoming)
         attrs[name], changed[name] = _collapse(current), attribute
         result.updated.append(name)
-    if changed:
+    if changed or entity_changed:
         _save(session, row, attrs, changed, now, set(changed))
     return result
 
 
+def _typed_entity(
+    session: Session, tenant_id: int, entity_id: str, types: TypeSelector | None
+) -> ContextEntity:
+    """The entity, when it is of the types a `type` selector names (clause 6.6.3.1)."""
+    row = store.get_entity(session, tenant_id, entity_id)
+    if types is not None and not types.accepts(row.types):
+        raise ResourceNotFound(f"entity {entity_id} is not of the given type", instance=entity_id)
+    return row
+
+
 def update_attributes(
-    session: Session, tenant_id: int, entity_id: str, fragment: dict[str, Any], now: datetime
+    session: Session,
+    tenant_id: int,
+    entity_id: str,
+    fragment: dict[str, Any],
+    now: datetime,
+    *,
+    types: TypeSelector | None = None,
 ) -> UpdateResult:
     """PATCH /entities/{id}/attrs: replace only the attribute instances that exist; an instance
-    set to NGSI-LD Null is deleted."""
-    row = store.get_entity(session, tenant_id, entity_id)
+    set to NGSI-LD Null is deleted. Types are added; a scope replaces an existing one."""
+    row = _typed_entity(session, tenant_id, entity_id, types)
     attrs, changed, result = dict(row.attrs), {}, UpdateResult()
     written: set[str] = set()
-    for name, attribute in _fragment_attributes(fragment).items():
+    entity_changed = _update_entity_members(session, row, fragment, result)
+    only_members = "scope" in fragment or "type" in fragment
+    for name, attribute in _fragment_attributes(fragment, allow_empty=only_members).items():
         current = _instances(attrs.get(name, []))
         incoming = _instances(attribute)
         missing = [d for d in incoming if d not in current]
@@ -246,9 +271,32 @@ def update_attributes(
         if len(deleted) < len(incoming):
             changed[name] = [i for d, i in incoming.items() if d not in deleted]
         result.updated.append(name)
-    if written:
+    if written or entity_changed:
         _save(session, row, attrs, changed, now, written)
     return result
+
+
+def _update_entity_members(
+    session: Session, row: ContextEntity, fragment: dict[str, Any], result: UpdateResult
+) -> bool:
+    """An update's type(s) and scope: types are added, an existing scope is replaced."""
+    changed = False
+    if "type" in fragment:
+        given = fragment["type"] if isinstance(fragment["type"], list) else [fragment["type"]]
+        types = list(dict.fromkeys([*row.types, *given]))
+        if types != row.types:
+            row.types = types
+            store.rewrite_types(session, row)
+            changed = True
+    if "scope" in fragment:
+        if row.scope:
+            row.scope, changed = fragment["scope"], True
+            result.updated.append("scope")
+        else:
+            result.not_updated.append(
+                {"attributeName": "scope", "reason": "the entity has no scope"}
+            )
+    return changed
 
 
 def partial_update_attribute(
@@ -294,8 +342,13 @@ def delete_attribute(
     dataset_id: str | None = None,
     delete_all: bool = False,
 ) -> None:
-    """DELETE /entities/{id}/attrs/{attr}: the default instance, one datasetId, or all of them."""
+    """DELETE /entities/{id}/attrs/{attr}: the default instance, one datasetId, or all of them;
+    `scope` removes the entity's scopes."""
     row = store.get_entity(session, tenant_id, entity_id)
+    if name == "scope" and row.scope:
+        row.scope = None
+        _save(session, row, dict(row.attrs), {}, now, set())
+        return
     if name not in row.attrs:
         raise ResourceNotFound(f"entity {entity_id} has no attribute {name}", instance=entity_id)
     current = _instances(row.attrs[name])

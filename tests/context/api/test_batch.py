@@ -121,10 +121,15 @@ def test_query_by_post(ngsi):
     assert [set(e) for e in response.json()] == [{"id", "type", "illuminanceLevel"}] * 2
     two = {
         "type": "Query",
-        "entities": [{"id": "urn:ngsi-ld:Streetlight:005"}, {"idPattern": ":00[12]$"}],
+        "entities": [
+            {"id": "urn:ngsi-ld:Streetlight:005", "type": "Streetlight"},
+            {"idPattern": ":00[12]$", "type": "Streetlight"},
+        ],
     }
     found = ngsi.post(f"{OPS}/query", two, params={"options": "keyValues"}).json()
     assert [e["id"] for e in found] == [*_ids(2), "urn:ngsi-ld:Streetlight:005"]
+    untyped = {"type": "Query", "entities": [{"id": "urn:ngsi-ld:Streetlight:005"}]}
+    assert ngsi.post(f"{OPS}/query", untyped).status_code == 400
     geo = {
         "type": "Query",
         "geoQ": {

@@ -63,7 +63,7 @@ def test_key_values_and_concise_representations(ngsi):
     concise = ngsi.get(f"/entities/{SL1}", params={"format": "concise"}).json()
     assert concise["powerState"] == "on"
     assert concise["illuminanceLevel"] == {"value": 1, "unitCode": "LUX"}
-    problem(ngsi.get(f"/entities/{SL1}", params={"format": "fancy"}), 400, "BadRequestData")
+    problem(ngsi.get(f"/entities/{SL1}", params={"format": "fancy"}), 400, "InvalidRequest")
     problem(
         ngsi.get(f"/entities/{SL1}", params={"options": "keyValues,concise"}), 400, "BadRequestData"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.context.conformance.conftest import SUITE_CONTEXT, gap, random_id, same
+from tests.context.conformance.conftest import SUITE_CONTEXT, random_id, same
 from tests.context.conformance.samples import (
     JSON,
     building,
@@ -54,7 +54,6 @@ def test_013_01_delete_an_attribute(suite, params, left):
             "speed",
             400,
             id="013_02_01",
-            marks=gap("013_02_01: DELETE /entities//attrs/speed (no id) answers 404, not 400"),
         ),
         pytest.param("thisIsAnInvalidURI", "speed", 400, id="013_02_02"),
         pytest.param(None, "", 405, id="013_02_03"),
@@ -91,7 +90,6 @@ def test_013_03_delete_something_unknown(suite, known, name, dataset):
     assert got.status_code == 404, got.text
 
 
-@gap("013_04: DELETE /attrs/scope answers 404 (scope is not an attribute to our broker)")
 def test_013_04_delete_the_scope(suite):
     entity_id = suite.created(building(car(), scope="/Madrid/Gardens/ParqueNorte"), JSON)
     got = suite.request(

@@ -38,12 +38,6 @@ JSON_PROPERTY = {
 }
 
 
-SCOPE_ONLY = gap(
-    "010_07_01/011_05: a fragment holding only scope is refused ('the "
-    "request names no attribute', 400)"
-)
-
-
 def append(suite, entity_id: str, fragment: dict[str, Any], content_type: str = LD, **kw: Any):
     body = ld(fragment) if content_type == LD else fragment
     return suite.request(
@@ -96,10 +90,6 @@ def test_010_append_attributes(suite, fragment, expected):
         pytest.param(
             "",
             id="010_02_01",
-            marks=gap(
-                "010_02_01/011_02_01: /entities//attrs/ (no id) answers "
-                "404/405, not 400 BadRequestData"
-            ),
         ),
         pytest.param("thisisaninvaliduri", id="010_02_02"),
     ],
@@ -152,14 +142,11 @@ def test_010_05_an_invalid_fragment_is_an_invalid_request(suite):
 @pytest.mark.parametrize(
     ("options", "scope"),
     [
-        pytest.param(
-            None, "/CompanyA/OrganizationB/UnitC", id="010_07_01-overwrite", marks=SCOPE_ONLY
-        ),
+        pytest.param(None, "/CompanyA/OrganizationB/UnitC", id="010_07_01-overwrite"),
         pytest.param(
             "noOverwrite",
             ["/Madrid/Gardens/ParqueNorte", "/CompanyA/OrganizationB/UnitC"],
             id="010_07_01-no-overwrite",
-            marks=SCOPE_ONLY,
         ),
     ],
 )
@@ -208,7 +195,6 @@ def test_010_11_append_a_vocab_property(suite):
             404,
             "x",
             id="563_01-other-type",
-            marks=gap("563_01/562_01: the type selector on POST/PATCH /attrs is ignored"),
         ),
         pytest.param("Building", 204, "y", id="563_01-same-type"),
     ],

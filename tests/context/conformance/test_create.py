@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.context.conformance.conftest import SUITE_CONTEXT, gap, problem, random_id, same
+from tests.context.conformance.conftest import SUITE_CONTEXT, problem, random_id, same
 from tests.context.conformance.samples import (
     JSON,
     LD,
@@ -154,7 +154,6 @@ def test_001_a_created_entity_is_retrieved_as_sent(suite, sample: Sample, conten
             b'["https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld"]}',
             "BadRequestData",
             id="001_02_04-type-named-type",
-            marks=gap("001_02_04: an entity typed with the keyword alias 'type' is created (201)"),
         ),
     ],
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.context.conformance.conftest import gap, problem, random_id
+from tests.context.conformance.conftest import problem, random_id
 from tests.context.conformance.samples import JSON, LD, ld, prop, rel, vehicle
 from tests.context.conformance.test_create_extensions import NULL
 
@@ -29,11 +29,8 @@ def test_418_01_scope_grammar(suite, scope: Any, status: int):
     assert suite.create(entity, JSON).status_code == status
 
 
-SERVER_ERROR = gap(
-    "451_02: a non-ASCII entity id is stored, then the 201 fails with a 500 (Location)"
-)
 CODEPOINTS = [
-    pytest.param(c, id=f"451_02-U+{c:04X}", marks=() if c in (0x2028, 0xA0, 0x3C) else SERVER_ERROR)
+    pytest.param(c, id=f"451_02-U+{c:04X}")
     for c in (
         *(0x202E, 0x200B, 0xFEFF, 0x2028, 0xA0, 0x3C, 0xFE0F, 0xE0100, 0xFDD0, 0xFFFE),
         *(0x115F, 0x3164, 0xFFA0, 0x2800),
@@ -60,18 +57,15 @@ def test_451_02_07_a_relationship_to_an_iri_is_accepted(suite):
     assert suite.create(entity).status_code == 201
 
 
-@gap("462_01_02: an entity type starting with a digit ('9Vehicle') is accepted (201)")
 def test_462_01_02_a_type_starting_with_a_digit_is_refused(suite):
     entity = ld({"id": random_id(), "type": "9Vehicle", "speed": prop(1)})
     problem(suite.create(entity), 400, "BadRequestData")
 
 
-@gap("554_01_01: an entity whose id is urn:ngsi-ld:null is created (201)")
 def test_554_01_01_the_null_urn_is_not_an_entity_id(suite):
     problem(suite.create(ld(vehicle(NULL))), 400, "BadRequestData")
 
 
-@gap("557_01_01: a user @context with a scoped context is accepted (201)")
 def test_557_01_01_a_scoped_context_is_refused(suite):
     scoped = {"Vehicle": {"@id": "https://example.org/Vehicle", "@context": {"s": "https://x/s"}}}
     entity = {"id": random_id(), "type": "Vehicle", "@context": [scoped]}

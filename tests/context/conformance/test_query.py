@@ -11,7 +11,6 @@ import pytest
 from tests.context.conformance.conftest import (
     SUITE_CONTEXT,
     SUITE_NS,
-    gap,
     problem,
     random_id,
     same,
@@ -104,22 +103,18 @@ def scoped(suite) -> Iterator[list[str]]:
     yield from suite.sharing([one, many], content_type=JSON, context=SUITE_CONTEXT)
 
 
-SCOPES = gap("019_01_06/019_34: scopeQ is ignored, every entity of the type is answered")
-
-
 class TestScopes019x01x06:
     @pytest.mark.parametrize(
         ("scope_q", "count"),
         [
             pytest.param("/Madrid/Gardens/ParqueNorte", 2, id="019_01_06-full"),
             pytest.param("/Madrid/+/ParqueNorte", 2, id="019_01_06-plus"),
-            pytest.param("/CompanyA/#", 1, id="019_01_06-hash", marks=SCOPES),
+            pytest.param("/CompanyA/#", 1, id="019_01_06-hash"),
             pytest.param("/#", 2, id="019_01_06-non-empty"),
             pytest.param(
                 "/Madrid/Gardens/ParqueNorte;/CompanyA/OrganizationB/UnitC",
                 1,
                 id="019_01_06-and",
-                marks=SCOPES,
             ),
             pytest.param(
                 "/Madrid/Gardens/ParqueNorte,/CompanyA/OrganizationB/UnitC", 2, id="019_01_06-or"
@@ -128,19 +123,14 @@ class TestScopes019x01x06:
                 "(/Madrid/Gardens/ParqueNorte;/CompanyA/OrganizationB/UnitC)",
                 1,
                 id="019_34_01",
-                marks=SCOPES,
             ),
             pytest.param(
                 "(/Madrid/Gardens/ParqueNorte;/CompanyA/OrganizationB/UnitC)|/Madrid/Gardens/ParqueNorte",
                 2,
                 id="019_34_02",
             ),
-            pytest.param(
-                "/CompanyA/OrganizationB/UnitC|/Nowhere/AtAll", 1, id="019_34_03", marks=SCOPES
-            ),
-            pytest.param(
-                "(/Madrid/Gardens/ParqueNorte;/Nowhere/AtAll)", 0, id="019_34_04", marks=SCOPES
-            ),
+            pytest.param("/CompanyA/OrganizationB/UnitC|/Nowhere/AtAll", 1, id="019_34_03"),
+            pytest.param("(/Madrid/Gardens/ParqueNorte;/Nowhere/AtAll)", 0, id="019_34_04"),
         ],
     )
     def test_019_01_06_query_by_scope(self, suite, scoped, scope_q: str, count: int):

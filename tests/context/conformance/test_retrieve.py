@@ -12,7 +12,6 @@ from tests.context.conformance.conftest import (
     CORE_V18,
     SUITE_CONTEXT,
     SUITE_NS,
-    gap,
     problem,
     random_id,
     same,
@@ -101,10 +100,6 @@ def test_018_15_format_and_options_choose_the_representation(
         pytest.param({"options": "keyValues,invalid"}, id="018_16_03"),
         pytest.param({"format": "keyValues", "options": "invalid"}, id="018_16_04"),
     ],
-)
-@gap(
-    "018_16: bad format/options on an unknown id answer 404 (the entity is looked up before the "
-    "parameters are checked); on a known id they answer BadRequestData, not InvalidRequest"
 )
 def test_018_16_unknown_format_or_options_are_invalid_requests(suite, params: dict[str, str]):
     problem(suite.retrieve(random_id(), accept=LD, params=params), 400, "InvalidRequest")

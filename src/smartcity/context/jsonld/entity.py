@@ -37,10 +37,12 @@ ATTRIBUTE_MEMBERS = frozenset(
         "previousLanguageMap",
         "previousJson",
         "previousVocab",
+        "entityIdSealed",
+        "entityTypeSealed",
     }
 )
 # Members whose values are themselves vocabulary terms (`"@type": "@vocab"` in the core context).
-VOCAB_MEMBERS = frozenset({"vocab", "objectType", "previousVocab"})
+VOCAB_MEMBERS = frozenset({"vocab", "objectType", "previousVocab", "entityTypeSealed"})
 _Names = Callable[[str], str]
 
 

@@ -155,6 +155,8 @@ class ContextBuilder:
         unknown = set(raw) - _DEFINITION_KEYS
         if unknown:
             raise InvalidContext(f"term {term!r} has invalid members {sorted(unknown)}")
+        if "@context" in raw:  # a scoped context would change names below this term
+            raise InvalidContext(f"term {term!r} has a scoped @context, which is not supported")
         ctx = (local, defined, protected, override)
         iri = self._term_iri(term, raw.get("@reverse", raw.get("@id", term)), ctx)
         if iri is None:

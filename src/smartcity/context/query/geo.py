@@ -174,7 +174,15 @@ def _target_shape(geometry: Any) -> BaseGeometry | None:
         target = shape(geometry)
     except Exception:  # whatever a malformed stored geometry raises, it matches nothing
         return None
-    return None if target.is_empty else target
+    return None if target.is_empty else _repaired(target)
+
+
+def _repaired(geometry: BaseGeometry) -> BaseGeometry:
+    """A self-intersecting (bow-tie) polygon as the valid area it outlines: such polygons are
+    accepted as locations, so queries with them relate the same way (the suite's 019_11)."""
+    if geometry.geom_type in ("Polygon", "MultiPolygon") and not geometry.is_valid:
+        return shapely.make_valid(geometry)
+    return geometry
 
 
 def parse_geoquery(
@@ -191,8 +199,7 @@ def parse_geoquery(
     if not _NAME.fullmatch(prop):
         _fail("geoproperty", f"{geoproperty!r} is not an attribute name")
     reference = shape({"type": kind, "coordinates": _as_lists(positions)})
-    if kind in ("Polygon", "MultiPolygon") and not reference.is_valid:
-        _fail("coordinates", f"invalid {kind}: {shapely.is_valid_reason(reference)}")
+    reference = _repaired(reference)
     return GeoQuery(relation, kind, positions, prop, max_distance, min_distance, reference)
 
 

@@ -65,6 +65,7 @@ def plan(backend: str, tenant_id: int, query: EntityQuery, *, extent: bool = Fal
         params |= _box_values(query.geo)
     pattern = _literal_id_pattern(query.id_pattern) if query.id_pattern is not None else None
     decided = query.geo is None and (query.id_pattern is None or pattern is not None)
+    decided = decided and query.scope is None  # scopeQ is read in Python
     attrs = tuple(sorted(query.attrs or ()))
     key: tuple[Any, ...] = (_scan_key(query), attrs, len(query.ids), query.id_pattern is not None)
     key += (pattern, decided, extent)
