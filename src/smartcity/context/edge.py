@@ -167,8 +167,10 @@ class Call:
         media: str = JSON,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        links: list[str] | None = None,
     ) -> Response:
-        """Serialize `body` (compacted already) with the @context where the media type wants it."""
+        """Serialize `body` (compacted already) with the @context where the media type wants it;
+        `links` (e.g. page links) join the @context link in the Link header."""
         out_headers = dict(headers or {})
         self._tenant_header(out_headers)
         context = self.response_context()
@@ -180,6 +182,10 @@ class Call:
             out_headers["Link"] = link_header(context)
         elif media in (JSON, GEO_JSON):
             out_headers["Link"] = link_header(CORE_CONTEXT_URL)
+        if links:
+            out_headers["Link"] = ", ".join(
+                [out_headers["Link"], *links] if "Link" in out_headers else links
+            )
         return Response(
             orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS),
             status_code=status,

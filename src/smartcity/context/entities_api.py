@@ -22,6 +22,7 @@ from smartcity.context.normalize import (
 )
 from smartcity.context.openapi import ATTRIBUTE as ATTRIBUTE_BODY
 from smartcity.context.openapi import ENTITY, FRAGMENT, body
+from smartcity.context.paging import page_links
 from smartcity.context.params import (
     AttrsParam,
     DatasetIdParam,
@@ -176,16 +177,19 @@ def query_entities(
     )
     documents = [store.entity_document(r, sys_attrs=view.sys_attrs) for r in rows]
     headers = {RESULTS_COUNT: str(total)} if total is not None else {}
+    links = page_links(
+        call.request, size=size, start=start, returned=len(rows), total=total, media=media
+    )
     if media == GEO_JSON:
-        return call.respond(
-            render.feature_collection(documents, view, ctx), media=media, headers=headers
-        )
+        body = render.feature_collection(documents, view, ctx)
+        return call.respond(body, media=media, headers=headers, links=links)
     if joining is None:
-        return call.respond(render.entities(documents, view, ctx), media=media, headers=headers)
+        body = render.entities(documents, view, ctx)
+        return call.respond(body, media=media, headers=headers, links=links)
     shown = [(d, render.entity(d, view, ctx)) for d in documents]
     shown = [(d, b) for d, b in shown if not render.empty(b)]
     body = _joined(call, [d for d, _ in shown], [b for _, b in shown], view, joining, depth)
-    return call.respond(body, media=media, headers=headers)
+    return call.respond(body, media=media, headers=headers, links=links)
 
 
 @router.api_route(BASE + "/entities", methods=["PUT", "PATCH"], include_in_schema=False)

@@ -15,6 +15,7 @@ from smartcity.context.events import EntityChange
 from smartcity.context.models import ContextEntity
 from smartcity.context.normalize import ATTRIBUTE_TYPES, ENTITY_MEMBERS, NULL, null_attribute
 from smartcity.context.search import TypeSelector
+from smartcity.context.temporal import deletions
 
 
 @dataclass
@@ -63,7 +64,10 @@ def _save(
     now: datetime,
     written: set[str],
 ) -> None:
-    """Store the new attributes, announce the change, commit."""
+    """Store the new attributes, keep in the history which instances went, announce the
+    change, commit."""
+    for name, gone in _removed_instances(row.attrs, attrs).items():
+        deletions.record_deletions(session, row.tenant_id, row.entity_id, name, gone, now)
     before = store.entity_document(row)
     store.save_attributes(session, row, attrs, changed, now)
     after = store.entity_document(row)
@@ -72,6 +76,17 @@ def _save(
     )
     events.emit(session, [change])
     session.commit()
+
+
+def _removed_instances(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The attribute instances (by datasetId) in `old` that `new` no longer has."""
+    removed = {}
+    for name, value in old.items():
+        remaining = _instances(new[name]) if name in new else {}
+        gone = [i for d, i in _instances(value).items() if d not in remaining]
+        if gone:
+            removed[name] = gone
+    return removed
 
 
 def refuse_nulls(entity: dict[str, Any]) -> None:
@@ -106,7 +121,8 @@ def delete_entity(
     session: Session, tenant_id: int, entity_id: str, now: datetime | None = None
 ) -> None:
     row = store.get_entity(session, tenant_id, entity_id)
-    before = store.entity_document(row)
+    # with its system stamps: a notification with sysAttrs shows them on the deleted entity
+    before = store.entity_document(row, sys_attrs=True)
     store.delete_entity(session, tenant_id, entity_id)
     written = frozenset(k for k in before if k not in ENTITY_MEMBERS)
     events.emit(

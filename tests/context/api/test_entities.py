@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tests.context.api.conftest import CORE, problem, streetlight
+from tests.context.api.conftest import CORE, Ngsi, problem, streetlight
 
 SL1 = "urn:ngsi-ld:Streetlight:001"
 LINK = f'<{CORE}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
@@ -196,3 +196,20 @@ def test_retrieve_with_a_type_that_does_not_match_is_not_found(ngsi):
     ngsi.create(streetlight(1))
     assert ngsi.get(f"/entities/{SL1}", params={"type": "Streetlight"}).status_code == 200
     problem(ngsi.get(f"/entities/{SL1}", params={"type": "Vehicle"}), 404, "ResourceNotFound")
+
+
+def test_query_pages_link_to_their_neighbours(ngsi: Ngsi) -> None:
+    for n in range(1, 6):
+        ngsi.create(streetlight(n))
+    params = {"type": "Streetlight", "attrs": "powerState,location", "limit": 2, "offset": 2}
+    middle = ngsi.get("/entities", params=params)
+    links = [part.strip() for part in middle.headers["Link"].split(",")]
+    query = "attrs=powerState%2Clocation&limit=2&offset={}&type=Streetlight"
+    assert f'</ngsi-ld/v1/entities?{query.format(0)}>; rel="prev"; type="application/json"' in links
+    assert f'</ngsi-ld/v1/entities?{query.format(4)}>; rel="next"; type="application/json"' in links
+    assert any("json-ld#context" in link for link in links)
+    last = ngsi.get("/entities", params={**params, "offset": 4, "count": "true"})
+    assert len(last.json()) == 1
+    assert 'rel="next"' not in last.headers["Link"] and 'rel="prev"' in last.headers["Link"]
+    first = ngsi.get("/entities", params={**params, "offset": 0})
+    assert 'rel="prev"' not in first.headers["Link"] and 'rel="next"' in first.headers["Link"]

@@ -69,6 +69,8 @@ def _entity(stored: dict[str, Any], view: View, ctx: Any, context: Any, ld: bool
     deleted_at = stored.pop("deletedAt", None)
     shown = render.entity(stored, view, ctx)
     if deleted_at is not None:
+        if view.sys_attrs:  # a deleted entity keeps its stamps in every format
+            shown.update({k: stored[k] for k in ("createdAt", "modifiedAt") if k in stored})
         shown["deletedAt"] = deleted_at
     if ld:
         shown["@context"] = context

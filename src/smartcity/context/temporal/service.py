@@ -19,7 +19,7 @@ from smartcity.context import events, store
 from smartcity.context.errors import BadRequestData, ResourceNotFound
 from smartcity.context.events import EntityChange
 from smartcity.context.models import AttributeInstance, ContextEntity
-from smartcity.context.normalize import parse_datetime
+from smartcity.context.normalize import ENTITY_MEMBERS, parse_datetime
 from smartcity.context.temporal.params import format_datetime
 
 Instances = dict[str, list[dict[str, Any]]]  # stored attribute name → its instances
@@ -182,10 +182,10 @@ def append_instances(
 def delete_temporal_entity(session: Session, tenant_id: int, entity_id: str, now: datetime) -> None:
     """DELETE /temporal/entities/{id}: the entity and its whole history."""
     row = store.get_entity(session, tenant_id, entity_id)
-    before = store.entity_document(row)
+    before = store.entity_document(row, sys_attrs=True)
     session.execute(delete(AI).where(AI.tenant_id == tenant_id, AI.entity_id == entity_id))
     store.delete_entity(session, tenant_id, entity_id)
-    written = frozenset(k for k in before if k not in ("id", "type", "scope"))
+    written = frozenset(k for k in before if k not in ENTITY_MEMBERS)
     events.emit(
         session, [EntityChange(tenant_id, entity_id, "deleted", before, None, written, now)]
     )

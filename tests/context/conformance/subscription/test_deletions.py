@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.context.conformance.conftest import SUITE_CONTEXT, gap, random_id, same
+from tests.context.conformance.conftest import SUITE_CONTEXT, random_id, same
 from tests.context.conformance.samples import ld, location_attribute, prop, simple_attributes
 from tests.context.conformance.subscription.conftest import JSON, random_subscription_id
 from tests.context.conformance.subscription.samples import endpoint, subscription
@@ -70,17 +70,11 @@ def delete_entity(suite, entity_id: str) -> None:
     assert suite.request("DELETE", f"/entities/{entity_id}").status_code == 204
 
 
-ENTITY_STAMPS_GAP = (
-    ": a deleted entity is notified without its createdAt/modifiedAt (service.delete_entity "
-    "emits the document before deletion without system attributes)"
-)
-
-
 @pytest.mark.parametrize(
     "sys_attrs",
     [
         pytest.param(None, id="046_21_01"),
-        pytest.param(True, id="046_21_02", marks=gap("046_21_02" + ENTITY_STAMPS_GAP)),
+        pytest.param(True, id="046_21_02"),
     ],
 )
 def test_046_21_entity_deleted_notifies_the_deleted_entity(
@@ -258,7 +252,7 @@ def test_046_22_08_deleting_all_instances_notifies_name_as_null(
     "sys_attrs",
     [
         pytest.param(None, id="046_22_12"),
-        pytest.param(True, id="046_22_13", marks=gap("046_22_13" + ENTITY_STAMPS_GAP)),
+        pytest.param(True, id="046_22_13"),
     ],
 )
 def test_046_22_12_13_deleting_the_entity_notifies_the_watched_attribute_as_null(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.context.conformance.conftest import SUITE_CONTEXT, gap, problem, same
+from tests.context.conformance.conftest import SUITE_CONTEXT, problem, same
 from tests.context.conformance.temporal.conftest import Temporal
 from tests.context.conformance.temporal.payloads import (
     FUEL_2020_08,
@@ -29,7 +29,6 @@ from tests.context.conformance.temporal.payloads import (
 NULL = "urn:ngsi-ld:null"
 # DELETE /entities/{id}/attrs/{attr} (context/service.py) writes no deletion record yet; the
 # temporal side reads them (see temporal/deletions.py and tests/context/temporal).
-NO_RECORD = "deleting through the entity API records no deletedAt instance"
 
 
 @pytest.fixture(scope="module")
@@ -224,9 +223,9 @@ def _deleted_by_the_core_api(temporal, name: str) -> str:
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param("fuelLevel", id="020_17_01", marks=gap(f"020_17_01: {NO_RECORD}")),
-        pytest.param("isParkedIn", id="020_17_02", marks=gap(f"020_17_02: {NO_RECORD}")),
-        pytest.param("name", id="020_17_03", marks=gap(f"020_17_03: {NO_RECORD}")),
+        pytest.param("fuelLevel", id="020_17_01"),
+        pytest.param("isParkedIn", id="020_17_02"),
+        pytest.param("name", id="020_17_03"),
     ],
 )
 def test_020_17_a_deleted_attribute_reads_by_deleted_at(temporal, name):
@@ -244,9 +243,9 @@ def test_020_17_a_deleted_attribute_reads_by_deleted_at(temporal, name):
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param("fuelLevel", id="020_18_01", marks=gap(f"020_18_01: {NO_RECORD}")),
-        pytest.param("isParkedIn", id="020_18_02", marks=gap(f"020_18_02: {NO_RECORD}")),
-        pytest.param("name", id="020_18_03", marks=gap(f"020_18_03: {NO_RECORD}")),
+        pytest.param("fuelLevel", id="020_18_01"),
+        pytest.param("isParkedIn", id="020_18_02"),
+        pytest.param("name", id="020_18_03"),
     ],
 )
 def test_020_18_a_deleted_attribute_as_temporal_values(temporal, name):
