@@ -1,5 +1,8 @@
 """Shared pieces of the NGSI-LD benchmarks: a fresh database per backend, the real server in its
-own process (`smartcity serve`), and load generated from separate client processes."""
+own processes (`smartcity serve --workers N`, one per core by default), and load from wrk when it
+is installed (`apt-get install wrk`), else from separate Python client processes.
+
+`BENCH_WORKERS` sets the server processes, `BENCH_LOAD=python` forces the Python load."""
 
 from __future__ import annotations
 
@@ -22,10 +25,14 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
+import wrk_load
+
 PG_ADMIN = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 SECRET = "benchmark-signing-key-0123456789abcdef"
+WORKERS = int(os.environ.get("BENCH_WORKERS") or os.cpu_count() or 1)
+USE_WRK = os.environ.get("BENCH_LOAD", "wrk") != "python" and wrk_load.available()
 
 
 def machine() -> dict[str, Any]:
@@ -33,6 +40,8 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
+        "server_processes": WORKERS,
+        "load_generator": "wrk" if USE_WRK else "python (httpx)",
     }
 
 
@@ -84,8 +93,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, data_dir: str) -> Iterator[str]:
-    """`smartcity serve` on a free loopback port, NGSI-LD auth off, request logs off."""
+def server(url: str, data_dir: str, workers: int | None = None) -> Iterator[str]:
+    """`smartcity serve --workers N` on a free loopback port, NGSI-LD auth off, no request logs."""
+    workers = workers or WORKERS
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SMARTCITY_")},
@@ -97,6 +107,7 @@ def server(url: str, data_dir: str) -> Iterator[str]:
         "SMARTCITY_RATE_LIMIT": "100000000/minute",
     }
     command = [str(Path(sys.executable).parent / "smartcity"), "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -127,12 +138,18 @@ class Load:
     seconds: float
     latencies_ms: list[float]
     failures: int
+    # Given by wrk (which keeps its own latency histogram) instead of `latencies_ms`.
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    generator: str = "python"
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
+        if p == 95 and self.p95_ms is not None:
+            return self.p95_ms
         if not self.latencies_ms:
             return float("nan")
         ordered = sorted(self.latencies_ms)
@@ -141,10 +158,13 @@ class Load:
     def summary(self) -> dict[str, float]:
         return {
             "per_second": round(self.rate, 1),
-            "p50_ms": round(statistics.median(self.latencies_ms), 2) if self.latencies_ms else None,
+            "p50_ms": round(self.p50_ms, 2)
+            if self.p50_ms is not None
+            else (round(statistics.median(self.latencies_ms), 2) if self.latencies_ms else None),
             "p95_ms": round(self.percentile(95), 2),
             "requests": self.requests,
             "failures": self.failures,
+            "load": self.generator,
         }
 
 
@@ -188,7 +208,19 @@ def _client(base: str, make: RequestMaker, worker: int, seconds: float, threads:
 def load(
     base: str, make: RequestMaker, *, seconds: float, processes: int = 2, threads: int = 4
 ) -> Load:
-    """Requests from `processes` client processes with `threads` keep-alive connections each."""
+    """`processes` × `threads` keep-alive connections: from wrk when it is there, else from
+    `processes` Python client processes with `threads` connections each."""
+    if USE_WRK:
+        out = wrk_load.run(base, make, seconds=seconds, connections=processes * threads)
+        return Load(
+            out["requests"],
+            out["seconds"],
+            [],
+            out["non2xx3xx"] + out["socket_errors"],
+            p50_ms=out["p50_ms"],
+            p95_ms=out["p95_ms"],
+            generator="wrk",
+        )
     with ProcessPoolExecutor(processes) as pool:
         futures = [
             pool.submit(_client, base, make, worker, seconds, threads)
