@@ -26,8 +26,11 @@ from smartcity.context.models import ContextEntity
 from smartcity.context.query import GeoQuery, QueryNode, evaluate, sql_plan, sql_run
 from smartcity.context.query.sql import give_up
 from smartcity.context.query.sql_plan import Plan
+from smartcity.context.query.sql_run import EntityRow
 
 MAX_LIMIT = 1000
+# What a query answers: rows read by its statement, or ORM entities Python had to load.
+Found = EntityRow | ContextEntity
 CHUNK = 500
 _PG_SETTINGS = (
     "SELECT set_config('jit', 'off', true), "
@@ -144,7 +147,7 @@ class EntityQuery:
     offset: int = 0
 
 
-def _matches(row: ContextEntity, query: EntityQuery, now: datetime) -> bool:
+def _matches(row: Found, query: EntityQuery, now: datetime) -> bool:
     if query.types is not None and not query.types.accepts(row.types):
         return False
     if query.id_pattern is not None and not query.id_pattern.search(row.entity_id):
@@ -171,7 +174,7 @@ def _matching(
     after: int = 0,
     full: bool = True,
     undecided_only: bool = False,
-) -> Iterator[tuple[int, ContextEntity | None]]:
+) -> Iterator[tuple[int, Found | None]]:
     """Matching ids after ``after`` in id order, ``want`` at most, with their entity (``full``, or
     when Python had to read it)."""
 
@@ -222,7 +225,7 @@ def _count(session: Session, plan: Plan, query: EntityQuery, now: datetime) -> i
 
 def find_entities(
     session: Session, tenant_id: int, query: EntityQuery, *, now: datetime, count: bool = False
-) -> tuple[list[ContextEntity], int | None]:
+) -> tuple[list[Found], int | None]:
     """One page of matching entities in a stable order, and the total when asked."""
     if not 0 <= query.limit <= MAX_LIMIT:
         raise BadRequestData(f"limit must be between 0 and {MAX_LIMIT}")
@@ -243,7 +246,7 @@ def find_entities(
 
 def _find(
     session: Session, backend: str, tenant_id: int, query: EntityQuery, now: datetime, count: bool
-) -> tuple[list[ContextEntity], int | None]:
+) -> tuple[list[Found], int | None]:
     extent = query.geo is not None and sql_plan.extent_indexed(session)
     plan = sql_plan.plan(backend, tenant_id, query, extent=extent)
     total = _count(session, plan, query, now) if count else None

@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from smartcity.context.models import ContextEntity
 from smartcity.context.query.sql_plan import ENTITY_COLUMNS
 
 MAX_STATEMENTS = 512
@@ -72,11 +71,22 @@ def _execute(
 
 
 _processors: dict[Dialect, list[Callable[[Any], Any] | None]] = {}
+_KEYS = tuple(c.key for c in ENTITY_COLUMNS)
 
 
-def entity_of(row: Sequence[Any], dialect: Dialect) -> ContextEntity:
-    """The entity in a candidate row read with ``build(True)``: ``(id, sure, *ENTITY_COLUMNS)``,
-    decoded as the ORM would (JSON, UTC timestamps); not attached to any session."""
+class EntityRow:
+    """A matching entity as a query reads it: the columns of `ngsi_entities` as attributes, as
+    the ORM would decode them, but about ten times cheaper to build than an ORM instance (a page
+    holds up to 1,000) and never attached to a session. Read it; write through `store`."""
+
+    __slots__ = ("id", *_KEYS)
+
+    def __repr__(self) -> str:
+        return f"EntityRow({getattr(self, 'entity_id', '?')!r})"
+
+
+def entity_of(row: Sequence[Any], dialect: Dialect) -> EntityRow:
+    """The entity in a candidate row read with ``build(True)``: ``(id, sure, *ENTITY_COLUMNS)``."""
     processors = _processors.get(dialect)
     if processors is None:
         processors = [  # floats come as floats from both drivers
@@ -86,8 +96,8 @@ def entity_of(row: Sequence[Any], dialect: Dialect) -> ContextEntity:
             for c in ENTITY_COLUMNS
         ]
         _processors[dialect] = processors
-    values = {
-        column.key: process(value) if process is not None and value is not None else value
-        for column, process, value in zip(ENTITY_COLUMNS, processors, row[2:], strict=True)
-    }
-    return ContextEntity(id=row[0], **values)
+    entity = EntityRow()
+    entity.id = row[0]
+    for key, process, value in zip(_KEYS, processors, row[2:], strict=True):
+        setattr(entity, key, process(value) if process is not None and value is not None else value)
+    return entity
