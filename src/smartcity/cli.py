@@ -33,6 +33,7 @@ keys_app = typer.Typer(help="API keys for devices and applications.", no_args_is
 geo_app = typer.Typer(help="The city model: districts, streets, grid cells.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings in force.", no_args_is_help=True)
 tenants_app = typer.Typer(help="Tenants (one per jurisdiction).", no_args_is_help=True)
+devices_app = typer.Typer(help="The device registry (sensing).", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (users_app, "users"),
@@ -40,6 +41,7 @@ for sub, name in (
     (geo_app, "geo"),
     (config_app, "config"),
     (tenants_app, "tenants"),
+    (devices_app, "devices"),
 ):
     app.add_typer(sub, name=name)
 
@@ -314,6 +316,62 @@ def geo_import(
             session, platform.clock, principal, data=data, level=level, grids=platform.grids
         )
         out.print(report.summary())
+
+
+@devices_app.command("import")
+@cli_errors
+def devices_import(
+    file: Annotated[Path, typer.Argument(help="A CSV file, one device a row, with a header.")],
+    credentials_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--credentials-out",
+            help="Write the new devices' credentials here (mode 0600) instead of printing them.",
+        ),
+    ] = None,
+    tenant: TenantOpt = None,
+) -> None:
+    """Register or update devices from CSV by device id; bad rows are reported, good ones kept.
+
+    Columns: device_id, type, lon, lat (required), name, model, department, entity_id, status,
+    credentials. Devices the file creates get credentials, shown once.
+    """
+    from smartcity.sensing import csv_import
+
+    if not file.is_file():
+        fail(f"{file} does not exist")
+    with platform_session() as (platform, session):
+        principal = cli_principal(session, platform, tenant)
+        with platform.serialized_writes():
+            report = csv_import.import_devices(session, platform, principal, file.read_bytes())
+    out.print(report.summary(), highlight=False)
+    if report.issued:
+        _write_credentials(report.issued, credentials_out)
+    if report.errors:
+        raise typer.Exit(2)
+
+
+def _write_credentials(issued: list[Any], path: Path | None) -> None:
+    import csv
+    import io
+    import os
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["device_id", "api_key", "mqtt_username", "mqtt_password"])
+    for i in issued:
+        writer.writerow(
+            [i.device_id, i.api_key or "", i.mqtt_username or "", i.mqtt_password or ""]
+        )
+    if path is None:
+        out.print("credentials of the new devices (shown once):")
+        print(buffer.getvalue(), end="")
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file was there before
+    with os.fdopen(fd, "w") as fh:
+        fh.write(buffer.getvalue())
+    out.print(f"credentials of {len(issued)} new devices written to {path} (shown once)")
 
 
 @config_app.command("show")

@@ -5,7 +5,8 @@ from smartcity.context.subscriptions import models as subscription_models  # noq
 from smartcity.core.db import Base
 from smartcity.geo import models as geo_models
 from smartcity.security import models as security_models
+from smartcity.sensing import models as sensing_models
 
 metadata = Base.metadata
 
-__all__ = ["context_models", "geo_models", "metadata", "security_models"]
+__all__ = ["context_models", "geo_models", "metadata", "security_models", "sensing_models"]

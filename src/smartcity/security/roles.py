@@ -48,6 +48,13 @@ _PERMISSIONS = [
     Permission("departments:write", "geo", frozenset({Role.ADMIN}), "Edit departments."),
     Permission("context:read", "ngsild", STAFF, "Read entities and history (NGSI-LD)."),
     Permission("context:write", "ngsild", frozenset({Role.ADMIN}), "Write entities (NGSI-LD)."),
+    Permission("devices:read", "sensing", STAFF, "Read the device registry."),
+    Permission(
+        "devices:write",
+        "sensing",
+        frozenset({Role.ADMIN}),
+        "Register, change, retire and remove devices; issue their credentials.",
+    ),
     Permission("users:read", "admin", frozenset({Role.ADMIN}), "List and read users."),
     Permission("users:write", "admin", frozenset({Role.ADMIN}), "Create, edit, disable users."),
     Permission("apikeys:manage", "admin", frozenset({Role.ADMIN}), "Issue and revoke API keys."),
