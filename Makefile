@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ngsild_write.py $(ARGS)
 	$(BIN)/python benchmarks/bench_ngsild_query.py $(ARGS)
 	$(BIN)/python benchmarks/bench_ngsild_temporal.py $(ARGS)
+	$(BIN)/python benchmarks/bench_http_ingest.py $(ARGS)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "smartcity needs Python 3.11 or newer")'

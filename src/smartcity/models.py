@@ -6,6 +6,7 @@ from smartcity.core.db import Base
 from smartcity.geo import models as geo_models
 from smartcity.security import models as security_models
 from smartcity.sensing import models as sensing_models
+from smartcity.sensing.ingest import models as ingest_models  # noqa: F401
 
 metadata = Base.metadata
 

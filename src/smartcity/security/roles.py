@@ -55,6 +55,18 @@ _PERMISSIONS = [
         frozenset({Role.ADMIN}),
         "Register, change, retire and remove devices; issue their credentials.",
     ),
+    Permission(
+        "readings:write",
+        "sensing",
+        frozenset({Role.ADMIN}),
+        "Send readings of any device in bulk (HTTP ingest); devices use their own keys.",
+    ),
+    Permission(
+        "deadletters:read",
+        "sensing",
+        frozenset({Role.ADMIN}),
+        "List what ingestion could not store (dead letters), with their payloads.",
+    ),
     Permission("users:read", "admin", frozenset({Role.ADMIN}), "List and read users."),
     Permission("users:write", "admin", frozenset({Role.ADMIN}), "Create, edit, disable users."),
     Permission("apikeys:manage", "admin", frozenset({Role.ADMIN}), "Issue and revoke API keys."),

@@ -246,3 +246,10 @@ def delete_device(
     with platform.serialized_writes():
         service.delete_device(session, platform, principal, device_id=device_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# Ingestion's routes, already under /api/sensing, are added as they are: including the router
+# would nest it, and the metrics label a nested route by its path inside that router.
+from smartcity.sensing.ingest.api import router as ingest_router  # noqa: E402
+
+router.routes.extend(ingest_router.routes)

@@ -23,8 +23,21 @@ def _property(value: Any) -> dict[str, Any]:
     return {"type": "Property", "value": value}
 
 
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
 def _date(value: datetime) -> dict[str, Any]:
-    return _property({"@type": "DateTime", "@value": value.isoformat().replace("+00:00", "Z")})
+    return _property({"@type": "DateTime", "@value": _iso(value)})
+
+
+def _observed(value: Any, at: datetime | None) -> dict[str, Any]:
+    """A property with the time it held from, so that ingestion's later observations of it
+    become current (an attribute without observedAt would stay current over them)."""
+    prop = _property(value)
+    if at is not None:
+        prop["observedAt"] = _iso(at)
+    return prop
 
 
 def device_entity(device: Device) -> dict[str, Any]:
@@ -36,7 +49,7 @@ def device_entity(device: Device) -> dict[str, Any]:
         "name": _property(device.name or device.device_id),
         "deviceCategory": _property(list(kind.categories)),
         "controlledProperty": _property(list(kind.controlled)),
-        "deviceState": _property(device.status),
+        "deviceState": _observed(device.status, device.updated_at),
         "location": {
             "type": "GeoProperty",
             "value": {"type": "Point", "coordinates": [device.lon, device.lat]},
@@ -54,9 +67,10 @@ def device_entity(device: Device) -> dict[str, Any]:
     if protocols:
         entity["supportedProtocol"] = _property(protocols)
     if device.last_seen_at is not None:
-        entity["dateLastValueReported"] = _date(device.last_seen_at)
+        seen = device.last_seen_at
+        entity["dateLastValueReported"] = {**_date(seen), "observedAt": _iso(seen)}
     if device.battery_level is not None:
-        entity["batteryLevel"] = _property(device.battery_level)
+        entity["batteryLevel"] = _observed(device.battery_level, device.last_seen_at)
     if device.rssi_dbm is not None:
-        entity["rssi"] = _property(device.rssi_dbm)
+        entity["rssi"] = _observed(device.rssi_dbm, device.last_seen_at)
     return entity

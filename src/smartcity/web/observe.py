@@ -73,6 +73,19 @@ class Metrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+        self.readings = Counter(
+            "smartcity_ingest_readings_total",
+            "Readings received by ingestion, by transport and outcome "
+            "(stored, duplicate, dead_letter).",
+            ["transport", "outcome"],
+            registry=self.registry,
+        )
+        self.dead_letters = Counter(
+            "smartcity_ingest_dead_letters_total",
+            "Payloads or readings ingestion could not store, by transport and reason.",
+            ["transport", "reason"],
+            registry=self.registry,
+        )
 
 
 class ObserveMiddleware:
