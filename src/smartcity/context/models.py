@@ -57,7 +57,16 @@ class AttributeInstance(Base):
 
     __tablename__ = "ngsi_attribute_instances"
     __table_args__ = (
-        Index("ix_ngsi_instances_entity_attr", "tenant_id", "entity_id", "attr", "observed_at"),
+        # The key of every history read, carrying what aggregations read (migration 0007).
+        Index(
+            "ix_ngsi_instances_entity_attr_values",
+            "tenant_id",
+            "entity_id",
+            "attr",
+            "observed_at",
+            "dataset_id",
+            "value_number",
+        ),
         Index("ix_ngsi_instances_tenant_recorded", "tenant_id", "recorded_at"),
     )
 
