@@ -26,6 +26,10 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/geo/import?level=district", ADMIN),
     ("GET", "/api/geo/departments", STAFF),
     ("POST", "/api/geo/departments", ADMIN),
+    ("GET", "/api/sensing/devices", STAFF),
+    ("POST", "/api/sensing/devices", ADMIN),
+    ("GET", "/api/sensing/dead-letters", ADMIN),
+    ("POST", "/api/sensing/readings", ADMIN),
 ]
 
 
