@@ -5,11 +5,8 @@ explicit passes of the outbox at the broker's fixed clock (the suite's mock serv
 
 from __future__ import annotations
 
-import json
 import random
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -18,7 +15,7 @@ import pytest
 from smartcity.context.subscriptions.delivery import deliver_due
 from smartcity.platform import Platform
 from tests.context.conformance.conftest import Suite
-from tests.context.subscriptions.conftest import Received, Receiver
+from tests.context.subscriptions.conftest import Received, Receiver, serve_receiver
 
 LD = "application/ld+json"
 JSON = "application/json"
@@ -90,28 +87,8 @@ def subs(suite: Suite) -> Iterator[Subscriptions]:
 @pytest.fixture(scope="module")
 def _receiver_server() -> Iterator[Receiver]:
     """One loopback HTTP server per module (the suite's `Start Local Server`)."""
-    state = Receiver(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            state.requests.append(Received(self.path, headers, json.loads(raw or b"null")))
-            self.send_response(state.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/notify"
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serve_receiver() as state:
+        yield state
 
 
 @pytest.fixture
