@@ -67,6 +67,40 @@ _PERMISSIONS = [
         frozenset({Role.ADMIN}),
         "List what ingestion could not store (dead letters), with their payloads.",
     ),
+    Permission("rules:read", "sensing", STAFF, "Read alert rules."),
+    Permission("rules:write", "sensing", frozenset({Role.ADMIN}), "Create, change, remove rules."),
+    Permission("alerts:read", "sensing", STAFF, "Read alerts and follow them live."),
+    Permission(
+        "alerts:write",
+        "sensing",
+        frozenset({Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR}),
+        "Acknowledge and resolve alerts.",
+    ),
+    Permission("cases:read", "cases", STAFF, "Read case files and their timelines."),
+    Permission(
+        "cases:report",
+        "cases",
+        frozenset(
+            {Role.CITIZEN, Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.DISPATCHER, Role.ADMIN}
+        ),
+        "Report a problem (open a case).",
+    ),
+    Permission(
+        "cases:act",
+        "cases",
+        EVERYONE,
+        "Take workflow transitions; the workflow table decides which, per role and department.",
+    ),
+    Permission(
+        "cases:contact",
+        "cases",
+        frozenset({Role.ADMIN, Role.HOTLINE_OPERATOR, Role.DISPATCHER}),
+        "See a reporter's contact details unmasked (personal data).",
+    ),
+    Permission(
+        "categories:write", "cases", frozenset({Role.ADMIN}), "Edit case categories and deadlines."
+    ),
+    Permission("evaluation:read", "cases", STAFF, "Read the 综合评价 figures and export them."),
     Permission("users:read", "admin", frozenset({Role.ADMIN}), "List and read users."),
     Permission("users:write", "admin", frozenset({Role.ADMIN}), "Create, edit, disable users."),
     Permission("apikeys:manage", "admin", frozenset({Role.ADMIN}), "Issue and revoke API keys."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -33,37 +33,69 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(10_000, 50, 100)
 
 
+def _notifications(platform: Platform) -> Callable[[], None]:
+    from smartcity.context.subscriptions.worker import NotificationWorker
+
+    return NotificationWorker(platform).start().stop
+
+
+def _rule_jobs(platform: Platform) -> Callable[[], None] | None:
+    from smartcity.rules import jobs
+
+    return jobs.start(platform)
+
+
+def _case_jobs(platform: Platform) -> Callable[[], None] | None:
+    from smartcity.cases import jobs
+
+    return jobs.start(platform)
+
+
+BACKGROUND: list[Callable[[Platform], Callable[[], None] | None]] = [
+    _notifications,
+    _rule_jobs,
+    _case_jobs,
+]
+
+
 def create_app(platform: Platform) -> FastAPI:
     """The whole web service on one platform; routers come from each part's api.py."""
+    from smartcity.cases.api import ROUTERS as case_routers
     from smartcity.context import problems
     from smartcity.context.api import ROUTERS as ngsi_ld_routers
     from smartcity.geo.api import router as geo_router
     from smartcity.geo.department_api import router as department_router
+    from smartcity.rules.api import ROUTERS as rule_routers
     from smartcity.security.api import router as security_router
     from smartcity.sensing.api import router as sensing_router
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # NGSI-LD notifications go out from a background thread while the app runs; set
-        # `app.state.notification_worker = False` before startup to drive delivery yourself.
-        from smartcity.context.subscriptions.worker import NotificationWorker
+        # Background work (NGSI-LD notifications, rule timers, case deadlines) runs in threads
+        # while the app runs, in one process of a deployment; set
+        # `app.state.background = False` before startup to drive it yourself.
+        stoppers: list[Callable[[], None]] = []
+        if getattr(_app.state, "background", True) is not False:
 
-        worker = None
-        if getattr(_app.state, "notification_worker", True) is not False:
-            worker = NotificationWorker(platform)
+            def start_all() -> None:
+                for start in BACKGROUND:
+                    stop = start(platform)
+                    if stop is not None:
+                        stoppers.append(stop)
+
             leader_lock = getattr(_app.state, "notification_leader_lock", None)
             if leader_lock is None:
-                worker.start()
-            else:  # one of several server processes: deliver only while holding the lock
+                start_all()
+            else:  # one of several server processes: run it only while holding the lock
                 from smartcity.web.workers import when_leader
 
-                when_leader(leader_lock, worker.start)
+                when_leader(leader_lock, start_all)
         tune_garbage_collector()
         try:
             yield
         finally:
-            if worker is not None:
-                worker.stop()
+            for stop in reversed(stoppers):
+                stop()
 
     app = FastAPI(
         title="smartcity",
@@ -82,6 +114,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(geo_router)
     app.include_router(department_router)
     app.include_router(sensing_router)
+    for router in [*rule_routers, *case_routers]:
+        app.include_router(router)
     problems.install(app)
     for router in ngsi_ld_routers:
         app.include_router(router)

@@ -184,7 +184,7 @@ def suite_platform(
 @pytest.fixture(scope="module")
 def suite(suite_platform: Platform) -> Iterator[Suite]:
     app = create_app(suite_platform)
-    app.state.notification_worker = False
+    app.state.background = False
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Suite(client)
 

@@ -118,7 +118,7 @@ def app_client(platform: Platform) -> Iterator[TestClient]:
     from smartcity.web.app import create_app
 
     app = create_app(platform)
-    app.state.notification_worker = False
+    app.state.background = False
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

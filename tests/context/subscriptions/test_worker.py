@@ -48,7 +48,7 @@ def test_the_app_runs_the_worker_while_it_serves_and_stops_it_after(
 def test_an_app_told_not_to_run_the_worker_starts_no_thread(platform):
     before = len(_workers())
     app = create_app(platform)
-    app.state.notification_worker = False
+    app.state.background = False
     with TestClient(app):
         assert len(_workers()) == before
 

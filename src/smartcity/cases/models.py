@@ -1,0 +1,3 @@
+"""The cases part's tables."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Rules turn readings into alerts: thresholds, rates of change, silence and anomalies."""

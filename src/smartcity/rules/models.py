@@ -1,0 +1,3 @@
+"""The rules part's tables."""
+
+from __future__ import annotations
