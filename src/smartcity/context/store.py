@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from shapely.geometry import shape
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -241,12 +241,18 @@ def _write_types(session: Session, tenant_id: int, entity_ids: list[str]) -> Non
     )
 
 
+# The statements of the hottest paths (one entity's read-modify-write), built once: building a
+# statement and its cache key costs about as much as SQLite executing it.
+_GET_ENTITY = select(ContextEntity).where(
+    ContextEntity.tenant_id == bindparam("tenant"), ContextEntity.entity_id == bindparam("entity")
+)
+_ENTITIES = ContextEntity.__table__
+_UPDATE_ENTITY = update(_ENTITIES).where(_ENTITIES.c.id == bindparam("pk"))
+_INSERT_INSTANCES = insert(AttributeInstance.__table__)
+
+
 def get_entity(session: Session, tenant_id: int, entity_id: str) -> ContextEntity:
-    row = session.scalar(
-        select(ContextEntity).where(
-            ContextEntity.tenant_id == tenant_id, ContextEntity.entity_id == entity_id
-        )
-    )
+    row = session.scalar(_GET_ENTITY, {"tenant": tenant_id, "entity": entity_id})
     if row is None:
         raise ResourceNotFound(f"entity {entity_id} was not found", instance=entity_id)
     return row
@@ -286,10 +292,9 @@ def save_attributes(
     values = {"attrs": attrs, "modified_at": now, **_box(attrs)}
     # A Core UPDATE (no unit-of-work flush for the hottest write), then the loaded row is told
     # its new committed state.
-    table = ContextEntity.__table__
-    session.execute(update(table).where(table.c.id == row.id).values(**values))
+    session.execute(_UPDATE_ENTITY, {**values, "pk": row.id})
     for key, value in values.items():
         set_committed_value(row, key, value)
     history = _history_rows(row.tenant_id, row.entity_id, changed, now)
     if history:
-        session.execute(insert(AttributeInstance.__table__), history)
+        session.execute(_INSERT_INSTANCES, history)
