@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-ROLES = ["admin", "supervisor", "dispatcher", "handler", "analyst", "hotline_operator", "citizen"]
+ROLES = [
+    "admin",
+    "supervisor",
+    "dispatcher",
+    "handler",
+    "analyst",
+    "hotline_operator",
+    "programme",
+    "citizen",
+]
 ALL = set(ROLES)
 STAFF = ALL - {"citizen"}
 ADMIN = {"admin"}

@@ -16,6 +16,7 @@ class Role(StrEnum):
     HANDLER = "handler"  # department handler (处置部门)
     ANALYST = "analyst"
     HOTLINE_OPERATOR = "hotline_operator"  # 12345 话务员
+    PROGRAMME = "programme"  # staff of the smart-city programme office (推进办)
     CITIZEN = "citizen"
 
 
@@ -26,6 +27,7 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
     Role.HANDLER: ("处置部门人员", "Department handler"),
     Role.ANALYST: ("分析员", "Analyst"),
     Role.HOTLINE_OPERATOR: ("热线话务员", "Hotline operator"),
+    Role.PROGRAMME: ("智慧城市推进办人员", "Programme officer"),
     Role.CITIZEN: ("市民", "Citizen"),
 }
 
@@ -101,6 +103,13 @@ _PERMISSIONS = [
         "categories:write", "cases", frozenset({Role.ADMIN}), "Edit case categories and deadlines."
     ),
     Permission("evaluation:read", "cases", STAFF, "Read the 综合评价 figures and export them."),
+    Permission("plan:read", "plan", EVERYONE, "Read the LIVED programme and its indicators."),
+    Permission(
+        "plan:write",
+        "plan",
+        frozenset({Role.ADMIN, Role.PROGRAMME}),
+        "Edit projects and milestones; enter indicator observations.",
+    ),
     Permission("users:read", "admin", frozenset({Role.ADMIN}), "List and read users."),
     Permission("users:write", "admin", frozenset({Role.ADMIN}), "Create, edit, disable users."),
     Permission("apikeys:manage", "admin", frozenset({Role.ADMIN}), "Issue and revoke API keys."),

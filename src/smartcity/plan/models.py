@@ -1,0 +1,3 @@
+"""The plan part's tables."""
+
+from __future__ import annotations
