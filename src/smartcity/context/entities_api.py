@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from smartcity.context import params, render, search, service, store
+from smartcity.context import params, purge, render, search, service, store
 from smartcity.context.edge import BASE, Call, ReadCall, WriteCall
 from smartcity.context.errors import BadRequestData, ResourceNotFound
 from smartcity.context.http import GEO_JSON
@@ -190,6 +190,44 @@ def query_entities(
     shown = [(d, b) for d, b in shown if not render.empty(b)]
     body = _joined(call, [d for d, _ in shown], [b for _, b in shown], view, joining, depth)
     return call.respond(body, media=media, headers=headers, links=links)
+
+
+@router.delete(BASE + "/entities", status_code=204, summary="Purge entities")
+def purge_entities(
+    call: WriteCall,
+    ids: IdParam = None,
+    types: TypeParam = None,
+    id_pattern: IdPatternParam = None,
+    q: QParam = None,
+    scope_q: ScopeQParam = None,
+    keep: Annotated[str | None, Query()] = None,
+    drop: Annotated[str | None, Query()] = None,
+) -> Response:
+    """Delete the entities a query matches, or `drop` attributes from them, or `keep` only some
+    (clause 5.6.21 of v1.9). Without a filter nothing is purged: 400, not every entity."""
+    if keep is not None and drop is not None:
+        raise BadRequestData("give keep or drop, not both")
+    if not (ids or types or id_pattern or q or scope_q):
+        raise BadRequestData("give at least one of id, type, idPattern, q or scopeQ to purge")
+    ctx = call.ctx
+    query = params.entity_query(
+        ctx,
+        ids=ids,
+        types=None if types is not None and types.strip() == "*" else types,
+        id_pattern=id_pattern,
+        q=q,
+        scope_q=scope_q,
+        require_filter=False,
+    )
+    purge.purge(
+        call.session,
+        call.tenant_id,
+        query,
+        call.now,
+        keep=params.names(ctx, keep, "keep"),
+        drop=params.names(ctx, drop, "drop"),
+    )
+    return call.empty(204)
 
 
 @router.api_route(BASE + "/entities", methods=["PUT", "PATCH"], include_in_schema=False)

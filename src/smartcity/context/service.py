@@ -348,6 +348,20 @@ def partial_update_attribute(
     _save(session, row, attrs, {name: instance}, now, {name})
 
 
+def drop_attributes(
+    session: Session, tenant_id: int, entity_id: str, names: set[str], now: datetime
+) -> bool:
+    """Remove every instance of the named attributes the entity has, in one change (Purge
+    Entities with drop/keep); False when it had none of them."""
+    row = store.get_entity(session, tenant_id, entity_id)
+    gone = names & set(row.attrs)
+    if not gone:
+        return False
+    attrs = {k: v for k, v in row.attrs.items() if k not in gone}
+    _save(session, row, attrs, {}, now, gone)
+    return True
+
+
 def delete_attribute(
     session: Session,
     tenant_id: int,

@@ -11,7 +11,6 @@ from tests.context.conformance.common.conftest import random_tenant, subscriptio
 from tests.context.conformance.conftest import (
     BASE,
     SUITE_CONTEXT,
-    gap,
     problem,
     random_id,
     with_id,
@@ -148,13 +147,7 @@ MINIMAL = with_id({"type": "Building"}, "urn:ngsi-ld:Building:059")
         ("GET", "/types", None, {}),  # 059_01_05
         ("POST", "/subscriptions", subscription("urn:ngsi-ld:Subscription:059"), {}),  # 059_01_06
         ("GET", "/subscriptions", None, {}),  # 059_01_07
-        pytest.param(
-            "DELETE",
-            "/entities",
-            None,
-            {},
-            marks=gap("059_01_08: no Purge Entities (DELETE /entities, clause 5.6.21)"),
-        ),
+        pytest.param("DELETE", "/entities", None, {}, id="059_01_08"),
     ],
 )
 def test_059_01_an_undefined_query_parameter_is_invalid_request(suite, method, path, body, params):
