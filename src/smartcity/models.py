@@ -5,6 +5,7 @@ from smartcity.context import models as context_models
 from smartcity.context.subscriptions import models as subscription_models  # noqa: F401
 from smartcity.core.db import Base
 from smartcity.geo import models as geo_models
+from smartcity.opendata import models as opendata_models  # noqa: F401
 from smartcity.plan import models as plan_models  # noqa: F401
 from smartcity.rules import models as rule_models  # noqa: F401
 from smartcity.security import models as security_models

@@ -110,6 +110,15 @@ _PERMISSIONS = [
         frozenset({Role.ADMIN, Role.PROGRAMME}),
         "Edit projects and milestones; enter indicator observations.",
     ),
+    Permission(
+        "opendata:read", "opendata", EVERYONE, "Search and download the open data catalogue."
+    ),
+    Permission(
+        "opendata:write",
+        "opendata",
+        frozenset({Role.ADMIN, Role.ANALYST}),
+        "Edit datasets and resources of one's organisations; run publishing jobs.",
+    ),
     Permission("users:read", "admin", frozenset({Role.ADMIN}), "List and read users."),
     Permission("users:write", "admin", frozenset({Role.ADMIN}), "Create, edit, disable users."),
     Permission("apikeys:manage", "admin", frozenset({Role.ADMIN}), "Issue and revoke API keys."),

@@ -65,6 +65,7 @@ def create_app(platform: Platform) -> FastAPI:
     from smartcity.context.api import ROUTERS as ngsi_ld_routers
     from smartcity.geo.api import router as geo_router
     from smartcity.geo.department_api import router as department_router
+    from smartcity.opendata.api import ROUTERS as opendata_routers
     from smartcity.plan.api import ROUTERS as plan_routers
     from smartcity.rules.api import ROUTERS as rule_routers
     from smartcity.security.api import router as security_router
@@ -115,7 +116,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(geo_router)
     app.include_router(department_router)
     app.include_router(sensing_router)
-    for router in [*rule_routers, *case_routers, *plan_routers]:
+    for router in [*rule_routers, *case_routers, *plan_routers, *opendata_routers]:
         app.include_router(router)
     problems.install(app)
     for router in ngsi_ld_routers:

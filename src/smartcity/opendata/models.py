@@ -1,0 +1,3 @@
+"""The open data part's tables."""
+
+from __future__ import annotations
