@@ -26,11 +26,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@scripts/ensure-services
-	$(BIN)/python benchmarks/bench_grid_lookup.py --out var/bench/grid_lookup.json $(ARGS)
-	$(BIN)/python benchmarks/bench_ngsild_write.py $(ARGS)
-	$(BIN)/python benchmarks/bench_ngsild_query.py $(ARGS)
-	$(BIN)/python benchmarks/bench_ngsild_temporal.py $(ARGS)
-	$(BIN)/python benchmarks/bench_http_ingest.py $(ARGS)
+	$(BIN)/python benchmarks/run_all.py $(ARGS)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "smartcity needs Python 3.11 or newer")'
