@@ -61,6 +61,7 @@ BACKGROUND: list[Callable[[Platform], Callable[[], None] | None]] = [
 def create_app(platform: Platform) -> FastAPI:
     """The whole web service on one platform; routers come from each part's api.py."""
     from smartcity.cases.api import ROUTERS as case_routers
+    from smartcity.console.api import ROUTERS as console_routers
     from smartcity.context import problems
     from smartcity.context.api import ROUTERS as ngsi_ld_routers
     from smartcity.geo.api import router as geo_router
@@ -117,6 +118,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(department_router)
     app.include_router(sensing_router)
     for router in [*rule_routers, *case_routers, *plan_routers, *opendata_routers]:
+        app.include_router(router)
+    for router in console_routers:
         app.include_router(router)
     problems.install(app)
     for router in ngsi_ld_routers:

@@ -1,0 +1,1 @@
+"""The web pages: operations centre, citizen portal, open data portal and administration."""
