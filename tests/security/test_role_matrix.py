@@ -18,6 +18,7 @@ ROLES = [
 ALL = set(ROLES)
 STAFF = ALL - {"citizen"}
 ADMIN = {"admin"}
+PROGRAMME = {"admin", "programme"}
 
 MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/auth/me", ALL),
@@ -39,6 +40,14 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/sensing/devices", ADMIN),
     ("GET", "/api/sensing/dead-letters", ADMIN),
     ("POST", "/api/sensing/readings", ADMIN),
+    ("GET", "/api/plan", ALL),
+    ("GET", "/api/plan/projects", ALL),
+    ("GET", "/api/plan/indicators", ALL),
+    ("GET", "/api/plan/measures", ALL),
+    ("PATCH", "/api/plan/projects/viable-1", PROGRAMME),
+    ("PATCH", "/api/plan/milestones/grid-platform-citywide", PROGRAMME),
+    ("POST", "/api/plan/indicators/household-fibre-take-up/observations", PROGRAMME),
+    ("POST", "/api/plan/seed", PROGRAMME),
 ]
 
 
