@@ -35,6 +35,7 @@ ACTORS = {
     Role.HANDLER: Actor("u-hand", Role.HANDLER, department="WATER"),
     Role.ANALYST: Actor("u-ana", Role.ANALYST),
     Role.HOTLINE_OPERATOR: Actor("u-hot", Role.HOTLINE_OPERATOR),
+    Role.PROGRAMME: Actor("u-prog", Role.PROGRAMME),
     Role.CITIZEN: Actor("u-cit", Role.CITIZEN),
 }
 GOOD_DATA = {

@@ -19,6 +19,7 @@ ALL = set(ROLES)
 STAFF = ALL - {"citizen"}
 ADMIN = {"admin"}
 PROGRAMME = {"admin", "programme"}
+REPORTERS = {"citizen", "supervisor", "hotline_operator", "dispatcher", "admin"}
 
 MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/auth/me", ALL),
@@ -40,6 +41,19 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/sensing/devices", ADMIN),
     ("GET", "/api/sensing/dead-letters", ADMIN),
     ("POST", "/api/sensing/readings", ADMIN),
+    ("GET", "/api/cases", STAFF),
+    ("POST", "/api/cases", REPORTERS),
+    ("GET", "/api/cases/queues/to_register", STAFF),
+    ("GET", "/api/cases/categories", ALL),
+    ("PUT", "/api/cases/categories/C0101", ADMIN),
+    ("DELETE", "/api/cases/categories/C0101", ADMIN),
+    ("GET", "/api/cases/routes", STAFF),
+    ("POST", "/api/cases/routes", ADMIN),
+    ("DELETE", "/api/cases/routes/999", ADMIN),
+    ("GET", "/api/cases/SH20260105-000001", ALL),
+    ("GET", "/api/cases/SH20260105-000001/timeline", ALL),
+    ("POST", "/api/cases/SH20260105-000001/transitions", ALL),
+    ("GET", "/api/cases/SH20260105-000001/photos", ALL),
     ("GET", "/api/plan", ALL),
     ("GET", "/api/plan/projects", ALL),
     ("GET", "/api/plan/indicators", ALL),
