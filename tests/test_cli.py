@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from smartcity.cli import app
 from smartcity.security.models import ApiKey, AuditEntry, User
+from smartcity.security.roles import Role
 
 runner = CliRunner()
 
@@ -39,6 +40,7 @@ def test_every_command_has_help():
         ["apikeys", "create"],
         ["geo", "import"],
         ["demo"],
+        ["ingest"],
         ["config", "show"],
     ]
     for command in commands:
@@ -140,7 +142,7 @@ def test_demo_load_only_loads_the_city_prints_logins_and_exits(cli_env):
         assert f"  {username} " in result.output
     assert invoke("demo", "--load-only").exit_code == 0  # a second load changes nothing
     with cli_env.db.session() as s:
-        assert len(s.scalars(select(User)).all()) == 7
+        assert len(s.scalars(select(User)).all()) == len(Role)  # one demo user a role
 
 
 def _square(lon, lat, size=0.01):
@@ -209,3 +211,34 @@ def test_geo_import_of_a_bad_file_is_one_line_and_changes_nothing(cli_env, tmp_p
     assert wrong_level.exit_code == 1
     with cli_env.db.session() as s:
         assert s.scalars(select(District)).all() == []
+
+
+def test_ingest_without_a_broker_fails_with_one_line(cli_env):
+    result = runner.invoke(app, ["ingest"])
+    assert result.exit_code == 1 and "no MQTT broker" in result.output
+
+
+def test_ingest_with_a_bad_broker_url_fails_with_one_line(cli_env):
+    result = runner.invoke(app, ["ingest", "--mqtt-url", "http://127.0.0.1:1883"])
+    assert result.exit_code == 1 and "must start with mqtt://" in result.output
+
+
+def test_ingest_with_an_unreachable_broker_fails_with_one_line(cli_env):
+    result = runner.invoke(app, ["ingest", "--mqtt-url", "mqtt://u:secret@127.0.0.1:1"])
+    assert result.exit_code == 1
+    assert "the MQTT broker at mqtt://u:***@127.0.0.1:1 cannot be reached" in result.output
+    assert "secret" not in result.output
+
+
+def test_config_show_lists_the_mqtt_settings_with_the_password_hidden(cli_env, monkeypatch):
+    monkeypatch.setenv("SMARTCITY_MQTT_URL", "mqtt://ingest:hunter22@broker:1883")
+    monkeypatch.setenv("SMARTCITY_MQTT_SHARE_GROUP", "ingest")
+    shown = json.loads(invoke("config", "show", "--json").output)
+    assert shown["mqtt_url"] == "mqtt://ingest:***@broker:1883"
+    assert shown["mqtt_share_group"] == "ingest" and shown["mqtt_batch_messages"] == 500
+
+
+def test_bad_mqtt_settings_fail_with_one_line(monkeypatch):
+    monkeypatch.setenv("SMARTCITY_MQTT_PROTOCOL", "4")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 1 and "invalid setting mqtt_protocol" in result.output

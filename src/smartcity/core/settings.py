@@ -100,7 +100,33 @@ class Settings(BaseSettings):
     log_level: str = Field("info", pattern=r"^(debug|info|warning|error)$")
     log_json: bool = True
     max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024)
-    mqtt_url: str = Field("", description="External MQTT broker; empty means the embedded one.")
+    mqtt_url: str = Field(
+        "", description="External MQTT broker, mqtt://user:pass@host:1883; empty: the embedded one."
+    )
+    mqtt_client_id: str = Field(
+        "smartcity-ingest",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="The ingestion worker's client id: its persistent session on the broker.",
+    )
+    mqtt_share_group: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9_.-]{0,64}$",
+        description="Shared subscription group ($share/<group>/…) of the workers; empty: none.",
+    )
+    mqtt_topic: str = Field(
+        "city/+/+/+/attrs",
+        pattern=r"^city/[^#$]+/attrs$",
+        description="Topic filter of the readings; one tenant: city/shanghai/+/+/attrs.",
+    )
+    mqtt_protocol: str = Field(
+        "5", pattern=r"^(5|3\.1\.1)$", description="MQTT version the worker speaks: 5 or 3.1.1."
+    )
+    mqtt_batch_messages: int = Field(
+        500, ge=1, le=20_000, description="Messages stored (and acknowledged) together."
+    )
+    mqtt_batch_window_ms: int = Field(
+        200, ge=1, le=60_000, description="Longest wait (ms) to fill a batch before storing it."
+    )
     context_allowed_hosts: str = Field(
         "", description="Hosts (comma-separated) that user @context URLs may be fetched from."
     )

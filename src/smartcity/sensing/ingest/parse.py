@@ -96,7 +96,10 @@ class TimeParser:
             except ValueError:
                 moment = None
             if moment is not None and moment.tzinfo is not None:
-                parsed = moment.astimezone(UTC)
+                try:
+                    parsed = moment.astimezone(UTC)
+                except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00: before year 1 in UTC
+                    parsed = None
         if len(self._seen) < 10_000:
             self._seen[value] = parsed
         return parsed
