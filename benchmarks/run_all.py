@@ -184,6 +184,43 @@ def http_ingest(report: dict[str, Any]) -> list[Row]:
     ]
 
 
+def mqtt_ingest(report: dict[str, Any]) -> list[Row]:
+    base = report["baseline"]["readings_per_second"]
+    return [
+        Row(
+            "mqtt_ingest",
+            f"{report['backend']}, {report['broker']}",
+            f"MQTT QoS 1 end to end, {run['workers']} worker(s), {run['lost']} lost",
+            run["readings_per_second"],
+            "readings/s",
+            "bare subscriber, same broker",
+            base,
+            run["ratio"],
+            f">= {report['target_per_second']:,}/s, none lost",
+            run["met"],
+        )
+        for run in report["runs"]
+    ]
+
+
+def cases(report: dict[str, Any]) -> list[Row]:
+    return [
+        Row(
+            "cases",
+            backend,
+            "case intake (grid lookup, routing, duplicate check)",
+            r["intake_cases_per_second"],
+            "cases/s",
+            "bare insert of the case row",
+            r["bare_insert_cases_per_second"],
+            r["ratio_to_baseline"],
+            f">= {r['target_cases_per_second']:,}/s",
+            r["target_met"],
+        )
+        for backend, r in report["results"].items()
+    ]
+
+
 # name → (script, extra arguments, adapter for a JSON without `rows`)
 BENCHMARKS: dict[str, tuple[str, list[str], Adapter | None]] = {
     "grid_lookup": ("bench_grid_lookup.py", [], grid),
@@ -191,6 +228,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], Adapter | None]] = {
     "ngsild_query": ("bench_ngsild_query.py", [], ngsild_query),
     "ngsild_temporal": ("bench_ngsild_temporal.py", [], ngsild_temporal),
     "http_ingest": ("bench_http_ingest.py", [], http_ingest),
+    "mqtt_ingest": ("bench_mqtt_ingest.py", [], mqtt_ingest),
+    "cases": ("bench_cases.py", [], cases),
 }
 
 

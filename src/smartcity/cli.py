@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.errors import SmartCityError
 from smartcity.core.settings import Settings, describe, load_settings
+from smartcity.plan.cli import plan_app
 from smartcity.platform import Platform
+from smartcity.simulate.cli import simulate_app
 
 app = typer.Typer(
     help="smartcity — 城市运行管理平台 / urban operations platform.",
@@ -42,6 +44,8 @@ for sub, name in (
     (config_app, "config"),
     (tenants_app, "tenants"),
     (devices_app, "devices"),
+    (plan_app, "plan"),
+    (simulate_app, "simulate"),
 ):
     app.add_typer(sub, name=name)
 
@@ -397,6 +401,66 @@ def config_show(
 
 @app.command()
 @cli_errors
+def ingest(
+    mqtt_url: Annotated[
+        str | None,
+        typer.Option("--mqtt-url", help="Broker, mqtt://user:pass@host:1883 (default: settings)."),
+    ] = None,
+    client_id: Annotated[
+        str | None, typer.Option("--client-id", help="Client id: the persistent session.")
+    ] = None,
+    share_group: Annotated[
+        str | None,
+        typer.Option("--share-group", help="Share the stream with the group's other workers."),
+    ] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            "--batch", min=1, max=20_000, help="Messages stored and acknowledged together."
+        ),
+    ] = None,
+) -> None:
+    """Store device readings from MQTT (city/{tenant}/{type}/{device}/attrs) until stopped.
+
+    SIGTERM or Ctrl-C finishes and acknowledges the current batch, then exits.
+    """
+    import signal
+
+    from smartcity.core import migrate
+    from smartcity.sensing.mqtt.worker import IngestWorker, WorkerConfig
+    from smartcity.web.observe import configure_logging
+
+    current = settings()
+    configure_logging(current.log_level, current.log_json)
+    config = WorkerConfig.from_settings(
+        current, url=mqtt_url, client_id=client_id, share_group=share_group, batch_messages=batch
+    )
+    platform = Platform.from_settings(current)
+    try:
+        if not migrate.is_current(platform.db):
+            raise ValueError("the database is not migrated; run `smartcity db upgrade` first")
+        worker = IngestWorker(platform, config)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: worker.stop())
+        worker.start()
+        out.print(
+            f"ingesting {config.subscription} from {config.address.url()} "
+            f"as {config.client_id} (MQTT {config.protocol}, QoS 1)",
+            highlight=False,
+        )
+        worker.run()
+        m = worker.metrics
+        out.print(
+            f"stopped: {m.value('smartcity_mqtt_messages_received'):.0f} messages, "
+            f"{m.value('smartcity_mqtt_readings_stored'):.0f} readings stored",
+            highlight=False,
+        )
+    finally:
+        platform.close()
+
+
+@app.command()
+@cli_errors
 def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -405,8 +469,15 @@ def demo(
         bool, typer.Option("--load-only", help="Load the demo data and exit.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the generated city.")] = 2014,
+    simulate: Annotated[
+        bool, typer.Option("--simulate/--no-simulate", help="Run the city simulator.")
+    ] = True,
 ) -> None:
-    """Run the platform on its embedded defaults with a generated Shanghai and demo users."""
+    """Run the platform on its embedded defaults with a generated Shanghai and demo users.
+
+    Beside the web server: an MQTT broker on a free loopback port (or SMARTCITY_MQTT_URL's) and
+    an ingestion worker storing what devices publish to it.
+    """
     from smartcity import demo as demo_city
 
     if data_dir is not None:
@@ -422,7 +493,40 @@ def demo(
         return
     from smartcity.web.server import run
 
-    run(current, host=host, port=port)
+    with demo_city.DemoSensing(current) as sensing:
+        broker_url = sensing.start()
+        demo_city.print_mqtt(broker_url, echo=out.print)
+        stop_simulator = None
+        if simulate:
+            stop_simulator = demo_city.start_simulator(sensing, broker_url)
+            out.print(
+                "simulating one district's devices (registering them takes half a minute on "
+                "first start; 模拟黄浦区设备), an hour a minute until the present",
+                highlight=False,
+            )
+        try:
+            run(current, host=host, port=port)
+        finally:
+            if stop_simulator is not None:
+                stop_simulator()
+
+
+@app.command()
+@cli_errors
+def bench(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(help="Passed on: --quick, --only NAME,NAME, --skip NAME,NAME."),
+    ] = None,
+) -> None:
+    """Run every benchmark beside its baseline and print one table (from a source checkout)."""
+    import subprocess
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "run_all.py"
+    if not script.exists():
+        raise ValueError(f"the benchmarks live in a source checkout; {script} is not there")
+    done = subprocess.run([sys.executable, str(script), *(args or [])], check=False)
+    raise typer.Exit(done.returncode)
 
 
 def main() -> None:

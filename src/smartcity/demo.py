@@ -1,21 +1,26 @@
-"""The demo city: a generated Shanghai, its departments and one user for every role."""
+"""The demo city: a generated Shanghai, its departments and one user for every role; and its
+sensing stream (an MQTT broker and an ingestion worker beside the web server)."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
 
 from smartcity.core import migrate
+from smartcity.core.settings import Settings
 from smartcity.platform import Platform
 from smartcity.security import service as security
 from smartcity.security.models import User
 from smartcity.security.roles import ROLE_NAMES, Role
+from smartcity.sensing.mqtt.broker import EmbeddedBroker, Logins
+from smartcity.sensing.mqtt.worker import IngestWorker, WorkerConfig
 
 TENANT = ("shanghai", "上海市", "Shanghai")
 
@@ -65,6 +70,7 @@ def prepare(
     """Migrate, then load the city, departments and users unless they are there (idempotent)."""
     from smartcity.geo import layout
     from smartcity.geo import service as geo
+    from smartcity.plan.loader import install_seed
 
     migrate.upgrade(platform.db)
     clock = platform.clock
@@ -110,6 +116,7 @@ def prepare(
                 )
             logins.append(Login(username, role, passwords[role.value]))
         summary = geo.city_summary(session, tenant_id=tenant.id)
+        install_seed(session, platform, actor)  # the LIVED programme (idempotent)
     echo(
         f"city ready: {summary.get('districts', 0)} districts, "
         f"{summary.get('streets', 0)} streets, {summary.get('communities', 0)} communities, "
@@ -125,3 +132,74 @@ def print_logins(logins: list[Login], *, host: str, port: int, echo: Callable[[s
     for login in logins:
         zh, en = ROLE_NAMES[login.role]
         echo(f"  {login.username:<12} {login.password:<20} {zh} / {en}")
+
+
+class DemoSensing:
+    """The demo's MQTT side: the embedded broker (unless SMARTCITY_MQTT_URL names another) and
+    one ingestion worker in a thread beside the web server."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.broker: EmbeddedBroker | None = None
+        self.platform: Platform | None = None
+        self.worker: IngestWorker | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        """Start the broker and the worker; the URL devices publish to."""
+        config = self._worker_config()
+        self.platform = Platform.from_settings(self.settings)
+        self.worker = IngestWorker(self.platform, config)
+        self.worker.start()
+        self._thread = threading.Thread(target=self.worker.run, name="mqtt-ingest", daemon=True)
+        self._thread.start()
+        if self.broker is not None:
+            return self.broker.device_url
+        return config.address.url()
+
+    def _worker_config(self) -> WorkerConfig:
+        if self.settings.mqtt_url:
+            return WorkerConfig.from_settings(self.settings)
+        self.broker = EmbeddedBroker(Logins(Platform.from_settings(self.settings)))
+        self.broker.start()
+        # amqtt speaks MQTT 3.1.1 only and has no shared subscriptions
+        return replace(
+            WorkerConfig.from_settings(self.settings, url=self.broker.worker_url, share_group=""),
+            protocol="3.1.1",
+        )
+
+    def stop(self) -> None:
+        """Finish the worker's current batch, then stop the worker and the broker."""
+        if self.worker is not None and self._thread is not None:
+            self.worker.stop()
+            self._thread.join(30)
+        if self.broker is not None:
+            self.broker.stop()
+            if self.broker.logins.platform is not None:
+                self.broker.logins.platform.close()
+        if self.platform is not None:
+            self.platform.close()
+
+    def __enter__(self) -> DemoSensing:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def start_simulator(sensing: DemoSensing, broker_url: str) -> Callable[[], None]:
+    """The simulated city publishing to the demo's broker: one district's devices, an hour a
+    minute until the present, with episodes about daily so that alerts fire while people
+    watch. Returns the function that stops it."""
+    from smartcity.simulate.runner import start_background
+
+    assert sensing.platform is not None, "start the sensing side first"
+    return start_background(
+        sensing.platform, broker_url, speed=60, pollution_per_year=365, storms_per_year=100
+    )
+
+
+def print_mqtt(url: str, *, echo: Callable[[str], None]) -> None:
+    echo(f"MQTT broker: {url}  (QoS 1 to city/shanghai/<deviceType>/<deviceId>/attrs)")
+    echo("  devices log in with their MQTT username and password (设备 MQTT 用户名 / 密码),")
+    echo("  issued when they are registered (`smartcity devices import`).")
