@@ -203,6 +203,24 @@ def mqtt_ingest(report: dict[str, Any]) -> list[Row]:
     ]
 
 
+def rules(report: dict[str, Any]) -> list[Row]:
+    return [
+        Row(
+            "rules",
+            backend,
+            f"ingestion with {r['rules']:,} active rules",
+            r["readings_per_second_with_rules"],
+            "readings/s",
+            "the same ingestion without rules",
+            r["baseline_readings_per_second_without_rules"],
+            r["ratio"],
+            f"ratio >= {r['target_ratio']}",
+            r["met"],
+        )
+        for backend, r in _backends(report)
+    ]
+
+
 def cases(report: dict[str, Any]) -> list[Row]:
     return [
         Row(
@@ -229,6 +247,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], Adapter | None]] = {
     "ngsild_temporal": ("bench_ngsild_temporal.py", [], ngsild_temporal),
     "http_ingest": ("bench_http_ingest.py", [], http_ingest),
     "mqtt_ingest": ("bench_mqtt_ingest.py", [], mqtt_ingest),
+    "rules": ("bench_rules.py", [], rules),
     "cases": ("bench_cases.py", [], cases),
 }
 

@@ -71,6 +71,7 @@ def prepare(
     from smartcity.geo import layout
     from smartcity.geo import service as geo
     from smartcity.plan.loader import install_seed
+    from smartcity.rules.defaults import install_default_rules
 
     migrate.upgrade(platform.db)
     clock = platform.clock
@@ -117,6 +118,7 @@ def prepare(
             logins.append(Login(username, role, passwords[role.value]))
         summary = geo.city_summary(session, tenant_id=tenant.id)
         install_seed(session, platform, actor)  # the LIVED programme (idempotent)
+        install_default_rules(session, platform, actor)  # GB 3095 / GB 3096 (idempotent)
     echo(
         f"city ready: {summary.get('districts', 0)} districts, "
         f"{summary.get('streets', 0)} streets, {summary.get('communities', 0)} communities, "

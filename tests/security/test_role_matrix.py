@@ -20,6 +20,7 @@ STAFF = ALL - {"citizen"}
 ADMIN = {"admin"}
 PROGRAMME = {"admin", "programme"}
 REPORTERS = {"citizen", "supervisor", "hotline_operator", "dispatcher", "admin"}
+ALERT_WRITERS = {"admin", "dispatcher", "supervisor"}
 
 MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/auth/me", ALL),
@@ -41,6 +42,16 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/sensing/devices", ADMIN),
     ("GET", "/api/sensing/dead-letters", ADMIN),
     ("POST", "/api/sensing/readings", ADMIN),
+    ("GET", "/api/rules", STAFF),
+    ("POST", "/api/rules", ADMIN),
+    ("GET", "/api/rules/1", STAFF),
+    ("PATCH", "/api/rules/1", ADMIN),
+    ("DELETE", "/api/rules/999", ADMIN),
+    ("GET", "/api/alerts", STAFF),
+    ("GET", "/api/alerts/1", STAFF),
+    ("POST", "/api/alerts/1/acknowledge", ALERT_WRITERS),
+    ("POST", "/api/alerts/1/resolve", ALERT_WRITERS),
+    ("GET", "/api/sensing/health", STAFF),
     ("GET", "/api/cases", STAFF),
     ("POST", "/api/cases", REPORTERS),
     ("GET", "/api/cases/queues/to_register", STAFF),

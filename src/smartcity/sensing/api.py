@@ -10,9 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from smartcity.core.errors import PayloadTooLarge, SmartCityError, ValidationFailed
 from smartcity.geo.schemas import DEPARTMENT_CODE, MAX_OFFSET
 from smartcity.security.principal import Principal
-from smartcity.sensing import csv_import, service
+from smartcity.sensing import csv_import, health, service
 from smartcity.sensing.credentials import IssuedCredentials
 from smartcity.sensing.device_types import DEVICE_TYPES, DeviceKind, device_entity_id
+from smartcity.sensing.health import FleetHealthOut, HealthGroupOut
 from smartcity.sensing.models import Device
 from smartcity.sensing.schemas import (
     DEVICE_ID,
@@ -185,6 +186,42 @@ async def import_devices(
         ],
         issued=[credentials_out(i) for i in report.issued],
     )
+
+
+@router.get("/health", response_model=FleetHealthOut)
+def fleet_health(
+    platform: PlatformDep,
+    session: SessionDep,
+    principal: ReadDevices,
+    type: DeviceKind | None = None,
+    district: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+) -> FleetHealthOut:
+    """The fleet per device type and district: devices active, silent, faulty and retired,
+    never reported, and the mean time since the last reading of those in service."""
+    now = platform.clock.now()
+    groups = health.fleet_health(
+        session,
+        principal.tenant_id,
+        now,
+        device_type=type.value if type else None,
+        district=district,
+    )
+    items = [
+        HealthGroupOut(
+            device_type=g.device_type,
+            type_name_zh=DEVICE_TYPES[DeviceKind(g.device_type)].name_zh,
+            type_name_en=DEVICE_TYPES[DeviceKind(g.device_type)].name_en,
+            district_code=g.district_code,
+            district_name_zh=g.district_name_zh,
+            district_name_en=g.district_name_en,
+            total=g.total,
+            never_reported=g.never_reported,
+            mean_seconds_since_last_reading=g.mean_seconds_since_last_reading,
+            **g.counts,
+        )
+        for g in groups
+    ]
+    return FleetHealthOut(at=now, items=items)
 
 
 @router.get("/devices/{device_id}", response_model=DeviceOut)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartcity.platform import Platform
+from smartcity.rules.evaluate import evaluate_readings
 from smartcity.sensing.device_types import DeviceKind
 from smartcity.sensing.ingest import dead_letters, sdm
 from smartcity.sensing.ingest.dead_letters import Letter, Reason
@@ -189,10 +190,14 @@ def ingest(
     assert platform.contexts is not None
     mapper = EntityMapper(platform.contexts.core)
     now = platform.clock.now()
+    woken = [r.device for r in reports.values() if r.device.status == "silent"]
     with platform.serialized_writes():
-        outcome.stored, outcome.duplicates = write(
+        fresh, outcome.duplicates = write(
             session, mapper, tenant_id, accepted, list(reports.values()), now
         )
+        outcome.stored = len(fresh)
+        if fresh or woken:  # the rules judge the new readings in the same transaction
+            evaluate_readings(session, platform, tenant_id, fresh, woken, now)
         dead_letters.record(
             session,
             tenant_id,

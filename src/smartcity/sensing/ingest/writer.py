@@ -218,8 +218,9 @@ def write(
     accepted: Sequence[Accepted],
     reports: Sequence[DeviceReport],
     now: datetime,
-) -> tuple[int, int]:
-    """Store what is new of `accepted` and the devices' reports; (stored, duplicates)."""
+) -> tuple[list[Accepted], int]:
+    """Store what is new of `accepted` and the devices' reports; (the new readings, how many
+    were duplicates). Only the new ones go on to the rules: a redelivery is judged once."""
     unique: dict[Key, Accepted] = {}
     for item in accepted:
         unique.setdefault((item.device.id, item.reading.attr, item.reading.observed_at), item)
@@ -230,4 +231,4 @@ def write(
     if batch:
         write_observations(session, tenant_id, batch, now)
     record_device_reports(session, reports, now)
-    return len(fresh), len(accepted) - len(fresh)
+    return fresh, len(accepted) - len(fresh)
