@@ -5,13 +5,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ASSETS := node_modules/.installed
 
 .PHONY: demo test lint format bench clean
 
-demo: $(STAMP)
+demo: $(STAMP) $(ASSETS)
 	$(BIN)/smartcity demo $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	@scripts/ensure-services
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -35,5 +36,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# The console's third-party JavaScript and CSS (leaflet, chart.js) from the npm registry, served
+# from node_modules by the console's static route; never copied into git.
+$(ASSETS): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "the console's assets need Node.js and npm (apt-get install -y nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(ASSETS)
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache

@@ -130,6 +130,7 @@ def prepare(
 def print_logins(logins: list[Login], *, host: str, port: int, echo: Callable[[str], None]) -> None:
     base = f"http://{host}:{port}"
     echo(f"smartcity on {base}  (API docs: {base}/docs)")
+    echo(f"console (控制台): {base}/login with one of the users below")
     echo(f"log in: POST {base}/api/auth/token with one of these demo users (用户名 / 密码):")
     for login in logins:
         zh, en = ROLE_NAMES[login.role]

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from smartcity import __version__
 from smartcity.platform import Platform
-from smartcity.web import health, home
+from smartcity.web import health
 from smartcity.web.bodylimit import BodyLimitMiddleware
 from smartcity.web.errors import install_error_handlers
 from smartcity.web.observe import Metrics, ObserveMiddleware
@@ -110,7 +110,6 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.metrics = Metrics()
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(home.router)
     app.include_router(security_router)
     # Routers are mounted here with their full prefix, never nested: the metrics label routes
     # by the matched route's path.
