@@ -221,6 +221,42 @@ def rules(report: dict[str, Any]) -> list[Row]:
     ]
 
 
+def datastore(report: dict[str, Any]) -> list[Row]:
+    rows = []
+    for r in report["results"]:
+        ours, peer = r["datastore_search"], r.get("datasette")
+        rows.append(
+            Row(
+                "datastore",
+                r["backend"],
+                f"datastore_search, filter + sort over {r['rows']:,} rows, p95",
+                ours["p95_ms"],
+                "ms",
+                "Datasette, same query and file, p95" if peer else "no peer on this backend",
+                peer["p95_ms"] if peer else None,
+                _ratio(ours["p95_ms"], peer["p95_ms"]) if peer else None,
+                f"p95 < {r['target_p95_ms']:.0f} ms",
+                r["meets_target"],
+            )
+        )
+        if peer:
+            rows.append(
+                Row(
+                    "datastore",
+                    r["backend"],
+                    "datastore_search throughput",
+                    ours["requests_per_s"],
+                    "requests/s",
+                    f"Datasette {peer['version']}",
+                    peer["requests_per_s"],
+                    r["throughput_ratio"],
+                    "ratio >= 1",
+                    r["throughput_ratio"] >= 1,
+                )
+            )
+    return rows
+
+
 def cases(report: dict[str, Any]) -> list[Row]:
     return [
         Row(
@@ -249,6 +285,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], Adapter | None]] = {
     "mqtt_ingest": ("bench_mqtt_ingest.py", [], mqtt_ingest),
     "rules": ("bench_rules.py", [], rules),
     "cases": ("bench_cases.py", [], cases),
+    "datastore": ("bench_datastore.py", [], datastore),
 }
 
 

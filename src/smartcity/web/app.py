@@ -109,6 +109,9 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     app.state.metrics = Metrics()
     install_error_handlers(app)
+    from smartcity.opendata import envelope
+
+    envelope.install(app)  # CKAN's error envelope under the CKAN paths (405, 413 …)
     app.include_router(health.router)
     app.include_router(security_router)
     # Routers are mounted here with their full prefix, never nested: the metrics label routes
