@@ -285,6 +285,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], Adapter | None]] = {
     "mqtt_ingest": ("bench_mqtt_ingest.py", [], mqtt_ingest),
     "rules": ("bench_rules.py", [], rules),
     "cases": ("bench_cases.py", [], cases),
+    "evaluation": ("bench_evaluation.py", [], None),
     "datastore": ("bench_datastore.py", [], datastore),
 }
 

@@ -1,5 +1,6 @@
 """Every part's tables, gathered so migrations and tests see the whole schema."""
 
+from smartcity.cases import evaluation_models  # noqa: F401
 from smartcity.cases import models as case_models  # noqa: F401
 from smartcity.context import models as context_models
 from smartcity.context.subscriptions import models as subscription_models  # noqa: F401

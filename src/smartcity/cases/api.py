@@ -13,6 +13,7 @@ from smartcity.cases.actors import actor_of
 from smartcity.cases.catalogue import category_set
 from smartcity.cases.catalogue_api import router as catalogue_router
 from smartcity.cases.contacts import Contact, clean_contact
+from smartcity.cases.evaluation_api import router as evaluation_router
 from smartcity.cases.models import Case
 from smartcity.cases.open311_api import router as open311_router
 from smartcity.cases.schemas import (
@@ -251,4 +252,4 @@ def download_photo(
     return FileResponse(path, media_type=photo.media_type)
 
 
-ROUTERS: list[APIRouter] = [catalogue_router, router, open311_router]
+ROUTERS: list[APIRouter] = [catalogue_router, evaluation_router, router, open311_router]

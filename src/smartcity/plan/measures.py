@@ -1,9 +1,9 @@
 """Live measures: indicator values the platform computes from its own data instead of taking
 them typed in, each with the period it covers and how it was computed.
 
-`MEASURES` is the registry. Parts that do not exist yet (the case system's handling days and
-on-time closure rate, the open-data catalogue) are declared here as unavailable and say why;
-when such a part lands it replaces its entry with `register_measure`.
+`MEASURES` is the registry. Measures of other parts are declared here as unavailable, saying
+why; each part that computes one replaces its entry with `register_measure` (the case system's
+handling days and on-time closure rates, the open-data catalogue's datasets: see the end).
 """
 
 from __future__ import annotations
@@ -294,3 +294,12 @@ for _measure in (
     ),
 ):
     register_measure(_measure)
+
+# The parts that compute measures of their own register them here; importing them at this point
+# makes the registry complete wherever it is read (they import this module's names, all defined
+# above, so the cycle is harmless).
+from smartcity.cases.measures import register_case_measures  # noqa: E402
+from smartcity.opendata.measures import register_opendata_measures  # noqa: E402
+
+register_case_measures()
+register_opendata_measures()
