@@ -41,7 +41,17 @@ def test_the_overview_shows_todays_tiles(browser: Callable[[], Browser], demo_ci
     b = browser()
     page = b.log_in("dispatcher", demo_city.passwords["dispatcher"])
     tiles = page.eval_on_selector_all(".tile", "els => els.map(e => e.dataset.tile)")
-    assert tiles == ["devices.active", "devices.silent", "air.pm25", "readings.hour"]
+    assert tiles == [
+        "alerts.active",
+        "cases.open",
+        "cases.overdue",
+        "cases.hotline_today",
+        "cases.on_time",
+        "devices.active",
+        "devices.silent",
+        "air.pm25",
+        "readings.hour",
+    ]
     silent = page.locator('[data-tile="devices.silent"] .tile-value').inner_text()
     readings = page.locator('[data-tile="readings.hour"] .tile-value').inner_text()
     assert silent.startswith("1")

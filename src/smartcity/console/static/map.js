@@ -41,7 +41,12 @@
 
   function areaPopup(level, p) {
     const pairs = [[T("map.code"), p.code], [T("map.area"), p.area_km2 + " km²"]];
-    if (level === "cell") pairs.push([T("map.device_count"), cellValues[p.code] || 0]);
+    if (level === "cell") {
+      // the figure the cells are coloured by (devices, open cases …), under its own name
+      const select = document.getElementById("cell-measure");
+      const label = select ? select.options[select.selectedIndex].text : T("map.device_count");
+      pairs.push([label, cellValues[p.code] || 0]);
+    }
     return "<h3>" + esc(name(p)) + "</h3>" + rows(pairs);
   }
 
