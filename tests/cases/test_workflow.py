@@ -127,7 +127,9 @@ def test_a_transition_not_in_the_table_is_refused_from_that_state(status, action
         apply(case, action, ACTORS[Role.ADMIN], GOOD_DATA[action], case.updated_at)
 
 
-@pytest.mark.parametrize("rule", [t for t in TRANSITIONS if t.requires], ids=str)
+@pytest.mark.parametrize(
+    "rule", [t for t in TRANSITIONS if t.requires], ids=lambda t: f"{t.source}-{t.action}"
+)
 def test_each_required_field_is_required(rule):
     case = case_in(rule.source)
     actor = ACTORS[Role.CITIZEN] if Role.CITIZEN in rule.roles else ACTORS[min(rule.roles)]

@@ -30,7 +30,7 @@ def test_the_defaults_install_once_with_their_sources(platform, admin):
         "window_minutes": 1440,
         "aggregate": "mean",
     }
-    assert pm25.source.startswith("GB 3095-2012") and pm25.case_category == "environment"
+    assert pm25.source.startswith("GB 3095-2012") and pm25.case_category == "H0601"
     assert rules["o3:O3 8-hour mean above limit"].params["window_minutes"] == 480
     assert rules["co:CO 24-hour mean above limit"].params["raise_at"] == 4
     night = next(r for r in rules.values() if r.attribute == "LAeq" and "night" in r.name_en)

@@ -130,3 +130,6 @@ def register_case_measures() -> None:
     """Put the case system's measures in the plan's registry (replacing the declared ones)."""
     for measure in CASE_MEASURES:
         register_measure(measure)
+
+
+register_case_measures()  # on import: see the end of smartcity.plan.measures

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from smartcity.cases import hooks
 from smartcity.cases.actors import actor_of, sees_contact, visible
 from smartcity.cases.catalogue import assignable, category_set
 from smartcity.cases.clockstate import clock_of, store_clock
@@ -246,6 +247,8 @@ def _take(
     _check_references(session, case, event.data)
     before = {"status": case.status, "department": case.department}
     _write(session, case, new, now)
+    if new.status == CaseStatus.CLOSED and before["status"] != CaseStatus.CLOSED:
+        hooks.case_closed(session, platform, case, now)
     session.add(
         CaseEvent(
             case_id=case.id,

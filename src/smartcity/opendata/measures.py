@@ -41,3 +41,6 @@ OPEN_DATASETS = Measure(
 
 def register_opendata_measures() -> None:
     register_measure(OPEN_DATASETS)
+
+
+register_opendata_measures()  # on import: see the end of smartcity.plan.measures

@@ -295,11 +295,8 @@ for _measure in (
 ):
     register_measure(_measure)
 
-# The parts that compute measures of their own register them here; importing them at this point
-# makes the registry complete wherever it is read (they import this module's names, all defined
-# above, so the cycle is harmless).
-from smartcity.cases.measures import register_case_measures  # noqa: E402
-from smartcity.opendata.measures import register_opendata_measures  # noqa: E402
-
-register_case_measures()
-register_opendata_measures()
+# The parts that compute measures of their own register them when imported (at the end of their
+# module); importing them here makes the registry complete wherever it is read, whichever module
+# is imported first (they import this module's names, all defined above).
+import smartcity.cases.measures  # noqa: E402
+import smartcity.opendata.measures  # noqa: E402, F401

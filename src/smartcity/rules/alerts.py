@@ -27,6 +27,7 @@ from smartcity.security.principal import Principal
 from smartcity.sensing.models import Device
 
 MAX_EVIDENCE = 20
+CASE_PENDING = "pending"  # the rules job opens its case after commit (rules/cases.py)
 MAX_PAGE = 1000
 ACTIVE = ("raised", "acknowledged")
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -66,6 +67,7 @@ def alert_view(alert: Alert) -> dict[str, Any]:
         "severity": alert.severity,
         "count": alert.count,
         "last_value": alert.last_value,
+        "case_id": alert.case_id,
     }
 
 
@@ -98,6 +100,7 @@ def _new_alert(firing: Firing, now: datetime) -> Alert:
         last_value=firing.value,
         evidence=firing.evidence[-MAX_EVIDENCE:],
         case_category=rule.case_category,
+        case_status=CASE_PENDING if rule.case_category else None,
         raised_at=firing.at,
         last_fired_at=firing.at,
         updated_at=now,

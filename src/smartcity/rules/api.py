@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from smartcity.core.errors import ValidationFailed
 from smartcity.geo.schemas import MAX_OFFSET
 from smartcity.rules import alerts, service
+from smartcity.rules import cases as _alert_cases  # noqa: F401  (closed cases resolve alerts)
 from smartcity.rules.models import Alert, Rule
 from smartcity.rules.publish import alert_entity_id
 from smartcity.rules.schemas import (
@@ -71,6 +72,9 @@ def alert_out(alert: Alert) -> AlertOut:
         last_value=alert.last_value,
         evidence=alert.evidence,
         case_category=alert.case_category,
+        case_id=alert.case_id,
+        case_status=alert.case_status,
+        case_note=alert.case_note,
         raised_at=alert.raised_at,
         last_fired_at=alert.last_fired_at,
         acknowledged_at=alert.acknowledged_at,

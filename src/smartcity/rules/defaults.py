@@ -7,6 +7,10 @@
   sound level LAeq in dB(A) by zone class, day (昼间 06:00–22:00) / night (夜间 22:00–06:00):
   class 0 50/40, class 1 55/45, class 2 60/50, class 3 65/55, class 4a 70/55, class 4b 70/60.
 
+Alerts open cases (see rules/cases.py) in the shipped categories (cases/data/categories.json):
+air → H0601 大气污染 (air pollution); noise → H0204 工业噪声 (industrial noise) in class 3 zones
+and H0202 商业噪声 (commercial noise) elsewhere, the usual source in mixed and residential areas.
+
 Each limit raises when the window mean goes above it and clears at 90 % of it (the hysteresis
 keeps an alert from flapping around the limit). Noise is judged on its hourly energy mean (Leq).
 """
@@ -56,6 +60,9 @@ ZONE_NAMES = {
     "4a": ("4a类 交通干线两侧", "class 4a (along trunk roads)"),
     "4b": ("4b类 铁路干线两侧", "class 4b (along railways)"),
 }
+AIR_CASE_CATEGORY = "H0601"
+NOISE_CASE_CATEGORIES = {"3": "H0204"}  # zone class → case category; others below
+NOISE_CASE_CATEGORY = "H0202"
 Area = tuple[str, str | None]  # (level, code): ("city", None), ("district", "310101") …
 
 
@@ -77,7 +84,7 @@ def air_rules() -> list[dict[str, Any]]:
                     "aggregate": "mean",
                 },
                 "severity": severity,
-                "case_category": "environment",
+                "case_category": AIR_CASE_CATEGORY,
                 "source": f"{GB3095}, {'8-hour' if window == 480 else '24-hour'} limit {limit:g}",
             }
         )
@@ -111,7 +118,7 @@ def noise_rules(zones: dict[str, list[Area]]) -> list[dict[str, Any]]:
                             "active_hours": hours,
                         },
                         "severity": "low",
-                        "case_category": "noise",
+                        "case_category": NOISE_CASE_CATEGORIES.get(zone, NOISE_CASE_CATEGORY),
                         "source": f"{GB3096} {zone_en}, {when_en} limit {limit:g} dB(A)",
                     }
                 )

@@ -76,6 +76,7 @@ class Alert(Base):
         Index("ix_alerts_tenant_raised", "tenant_id", "raised_at"),
         Index("ix_alerts_rule", "rule_id"),
         Index("ix_alerts_device", "device_pk"),
+        Index("ix_alerts_case_status", "case_status"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -106,6 +107,11 @@ class Alert(Base):
     # The readings that fired it: [{"attribute", "value", "observed_at", …}], newest last, capped.
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(Json)
     case_category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The case it opened (see rules/cases.py): pending until the rules job opens it, then
+    # opened with the case's public id, or failed with the reason in case_note.
+    case_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    case_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    case_note: Mapped[str | None] = mapped_column(String(300), nullable=True)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

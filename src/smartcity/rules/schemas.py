@@ -120,6 +120,11 @@ class AlertOut(BaseModel):
     last_value: float | None
     evidence: list[dict[str, Any]]
     case_category: str | None
+    case_id: str | None = Field(description="the public id of the case it opened")
+    case_status: str | None = Field(
+        description="pending (the rules job opens the case shortly), opened, or failed"
+    )
+    case_note: str | None = Field(description="why no case was opened, when failed")
     raised_at: datetime
     last_fired_at: datetime
     acknowledged_at: datetime | None

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from smartcity.core.errors import NotFound, ValidationFailed
 from smartcity.geo import service as geo
 from smartcity.platform import Platform
-from smartcity.rules.models import Rule, RuleRevision, RuleState
+from smartcity.rules.alerts import ACTIVE, CASE_PENDING
+from smartcity.rules.models import Alert, Rule, RuleRevision, RuleState
 from smartcity.rules.params import check_params
 from smartcity.security import audit
 from smartcity.security.principal import Principal
@@ -179,6 +180,8 @@ def update_rule(
     if values["params"] != before["params"] or values["kind"] != before["kind"]:
         # what it remembered was learned under other params: start again
         session.execute(delete(RuleState).where(RuleState.rule_id == rule.id))
+    if values["case_category"] != before["case_category"]:
+        _recategorise_standing_alerts(session, rule.id, values["case_category"])
     for name, value in values.items():
         setattr(rule, name, value)
     rule.updated_at = platform.clock.now()
@@ -195,6 +198,21 @@ def update_rule(
     )
     session.commit()
     return rule
+
+
+def _recategorise_standing_alerts(session: Session, rule_id: int, category: str | None) -> None:
+    """The rule's active alerts without a case (refused, pending or never asked) take its new
+    category; the rules job then opens their cases (rules/cases.py)."""
+    session.execute(
+        update(Alert)
+        .where(Alert.rule_id == rule_id, Alert.status.in_(ACTIVE), Alert.case_id.is_(None))
+        .values(
+            case_category=category,
+            case_status=CASE_PENDING if category else None,
+            case_note=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def delete_rule(session: Session, platform: Platform, principal: Principal, rule_id: int) -> None:
