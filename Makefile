@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ASSETS := node_modules/.installed
+# Test processes (pytest-xdist): one per core; every test has its own databases and ports.
+TEST_PROCESSES ?= auto
 
 .PHONY: demo test lint format bench clean
 
@@ -16,7 +18,7 @@ test: $(STAMP) $(ASSETS)
 	@scripts/ensure-services
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
