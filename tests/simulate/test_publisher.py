@@ -108,7 +108,16 @@ def test_simulated_time_never_runs_ahead_of_the_wall_clock(mosquitto, subscribe)
         prepared.publisher.run(config.duration)
     finally:
         prepared.close()
-    wait_until(lambda: sub.count() == prepared.publisher.stats.sent, "every message")
+
+    # The broker may drop some of a burst this size for a slow subscriber (its queue limit):
+    # what matters is that none that arrive is stamped in the future, so wait until they stop.
+    def settled() -> bool:
+        now = sub.count()
+        time.sleep(0.5)
+        return now > 0 and sub.count() == now
+
+    wait_until(settled, "the messages to stop arriving")
+    assert sub.count() <= prepared.publisher.stats.sent
     latest = 0.0
     for _, _, payload in sub.received:
         body = orjson.loads(payload)

@@ -165,10 +165,13 @@ def _indicator_section(indicator: IndicatorOut) -> str:
     if live is None:
         how = "人工填报 / entered by hand"
     elif live.available:
-        how = (
-            f"平台实时计算 / live: {live.value:g} ({escape(live.method)} "
-            f"Period: {live.period_start:%Y-%m-%d %H:%M} – {live.period_end:%Y-%m-%d %H:%M} UTC)"
+        value = "无数据 / no data in the period" if live.value is None else f"{live.value:g}"
+        period = (
+            f" Period: {live.period_start:%Y-%m-%d %H:%M} – {live.period_end:%Y-%m-%d %H:%M} UTC"
+            if live.period_start is not None and live.period_end is not None
+            else ""
         )
+        how = f"平台实时计算 / live: {value} ({escape(live.method)}{period})"
     else:
         how = f"平台计算，暂不可用 / computed, unavailable: {escape(live.reason or '')}"
     mapping = "; ".join(
